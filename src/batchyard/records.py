@@ -1,0 +1,134 @@
+"""What the store keeps, as plain dataclasses: rows, not wire models.
+
+The API turns these into OpenAI's shapes (`api/schemas.py`); the engine acts on
+them. Timestamps the client sees are Unix seconds; lease clocks are floats.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class BatchStatus(enum.StrEnum):
+    """OpenAI's eight batch statuses, verbatim."""
+
+    VALIDATING = "validating"  # the input file is being checked
+    FAILED = "failed"  # the input file failed validation; nothing ran
+    IN_PROGRESS = "in_progress"  # lines are running
+    FINALIZING = "finalizing"  # every line has a result; files are being written
+    COMPLETED = "completed"  # output and error files are ready
+    EXPIRED = "expired"  # the completion window ended first; unrun lines are errors
+    CANCELLING = "cancelling"  # a cancel was asked; in-flight lines are finishing
+    CANCELLED = "cancelled"  # cancelled; unrun lines are errors
+
+    @property
+    def terminal(self) -> bool:
+        return self in TERMINAL
+
+
+TERMINAL = frozenset(
+    {BatchStatus.FAILED, BatchStatus.COMPLETED, BatchStatus.EXPIRED, BatchStatus.CANCELLED}
+)
+
+
+class StopReason(enum.StrEnum):
+    """Why a batch stops before all lines ran; decides the unrun lines' error code."""
+
+    CANCEL = "cancel"
+    EXPIRE = "expire"
+
+
+@dataclass(slots=True)
+class Usage:
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cached_tokens: int = 0
+    reasoning_tokens: int = 0
+
+    def add(self, other: Usage) -> None:
+        self.input_tokens += other.input_tokens
+        self.output_tokens += other.output_tokens
+        self.cached_tokens += other.cached_tokens
+        self.reasoning_tokens += other.reasoning_tokens
+
+
+@dataclass(slots=True)
+class FileRecord:
+    id: str
+    project: str
+    purpose: str
+    filename: str
+    bytes: int
+    created_at: int
+    expires_at: int | None
+    blob_key: str
+    status: str = "processed"
+
+
+@dataclass(slots=True)
+class BatchRecord:
+    id: str
+    project: str
+    endpoint: str
+    input_file_id: str
+    completion_window: str
+    status: BatchStatus
+    created_at: int
+    expires_at: int
+    metadata: dict[str, str] | None = None
+    output_expires_after: int | None = None
+    model: str | None = None
+    errors: list[dict[str, Any]] | None = None
+    output_file_id: str | None = None
+    error_file_id: str | None = None
+    in_progress_at: int | None = None
+    finalizing_at: int | None = None
+    completed_at: int | None = None
+    failed_at: int | None = None
+    expired_at: int | None = None
+    cancelling_at: int | None = None
+    cancelled_at: int | None = None
+    total: int = 0
+    completed: int = 0
+    failed: int = 0
+    usage: Usage = field(default_factory=Usage)
+    stop_reason: StopReason | None = None
+
+
+@dataclass(slots=True)
+class ShardRecord:
+    """A contiguous range of input lines, claimed and run as one unit of work."""
+
+    batch_id: str
+    index: int
+    first_line: int
+    last_line: int
+    start: int
+    end: int
+    requests: int
+    status: str = "pending"  # pending | running | done
+    epoch: int = 0
+    owner: str | None = None
+
+
+@dataclass(slots=True)
+class ShardProgress:
+    """What a worker has made durable for one shard (absolute, not increments)."""
+
+    completed: int = 0
+    failed: int = 0
+    usage: Usage = field(default_factory=Usage)
+
+
+@dataclass(slots=True)
+class ShardClaim:
+    """A shard handed to one worker, with the batch facts it needs to run it."""
+
+    shard: ShardRecord
+    project: str
+    endpoint: str
+    model: str
+    input_blob_key: str
+    expires_at: int
