@@ -1,0 +1,160 @@
+"""The one seam between the engine and a model: run requests, return one result each.
+
+A backend never raises for a request's failure; it returns a `Result` whose
+`status_code` says what happened (0 when no HTTP answer came back at all).
+The engine decides what to retry (see `Result.retryable`), so backends stay small.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from types import UnionType
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Protocol,
+    TypeVar,
+    Union,
+    get_args,
+    get_origin,
+    get_type_hints,
+    runtime_checkable,
+)
+
+from batchyard.config import ConfigError, ModelConfig
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+ALL_ENDPOINTS = frozenset(
+    {
+        "/v1/responses",
+        "/v1/chat/completions",
+        "/v1/embeddings",
+        "/v1/completions",
+        "/v1/moderations",
+        "/v1/images/generations",
+        "/v1/images/edits",
+        "/v1/videos",
+    }
+)
+
+
+@dataclass(slots=True)
+class Request:
+    """One line of a batch: the endpoint path and the parsed JSON body."""
+
+    endpoint: str
+    body: dict[str, Any]
+    custom_id: str
+
+
+@dataclass(slots=True)
+class Result:
+    """The answer to one `Request`.
+
+    `status_code` 0 means no HTTP answer (connection refused, timeout); `body`
+    then holds an OpenAI-style error envelope describing it. `retry_after` is
+    the upstream's `Retry-After` in seconds, when it sent one.
+    """
+
+    status_code: int
+    body: dict[str, Any]
+    request_id: str
+    retry_after: float | None = None
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status_code < 300
+
+    @property
+    def retryable(self) -> bool:
+        """Transient: a later attempt may succeed (no answer, 408, 409, 429, 5xx)."""
+        return self.status_code in (0, 408, 409, 429) or self.status_code >= 500
+
+
+@runtime_checkable
+class Backend(Protocol):
+    """Runs requests for one configured model.
+
+    `endpoints`: the endpoint paths it serves. `max_group`: how many requests
+    it wants per `run` call (1 for HTTP upstreams; more for local models that
+    batch lines into one forward pass).
+    """
+
+    endpoints: ClassVar[frozenset[str]]
+    max_group: int
+
+    async def run(self, requests: Sequence[Request]) -> list[Result]:
+        """Return exactly one `Result` per request, in the same order."""
+        ...
+
+    async def aclose(self) -> None:
+        """Release connections, threads or models."""
+        ...
+
+
+def error_body(
+    message: str,
+    *,
+    type: str = "invalid_request_error",
+    param: str | None = None,
+    code: str | None = None,
+) -> dict[str, Any]:
+    """An OpenAI error envelope, as upstreams put in `response.body`."""
+    return {"error": {"message": message, "type": type, "param": param, "code": code}}
+
+
+OptionsT = TypeVar("OptionsT", bound="DataclassInstance")
+
+
+def parse_options(cls: type[OptionsT], model: ModelConfig) -> OptionsT:
+    """Build a backend's options dataclass from its `[[models]]` keys.
+
+    Typos and wrong types fail at startup, naming the model, rather than as a
+    batch full of failed lines later. The dataclass's `__post_init__` may raise
+    `ValueError` for range checks; that becomes a `ConfigError` too.
+    """
+    where = f"model {model.name!r} (backend {model.backend!r})"
+    hints = get_type_hints(cls)
+    known = {f.name for f in fields(cls)}
+    unknown = sorted(set(model.options) - known)
+    if unknown:
+        raise ConfigError(
+            f"{where}: unknown option(s) {', '.join(unknown)}; "
+            f"known: {', '.join(sorted(known)) or 'none'}"
+        )
+    values = {
+        key: _coerce(value, hints[key], f"{where}: option {key!r}")
+        for key, value in model.options.items()
+    }
+    try:
+        return cls(**values)
+    except ValueError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+
+
+def _coerce(value: Any, hint: Any, where: str) -> Any:
+    """Check one TOML value against the annotation of its field; ints widen to float."""
+    if get_origin(hint) in (Union, UnionType):
+        arms = get_args(hint)
+        if value is None and type(None) in arms:
+            return None
+        (hint,) = [arm for arm in arms if arm is not type(None)]
+    if hint is float and isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    if hint is int and isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if hint in (bool, str) and isinstance(value, hint):
+        return value
+    if (
+        get_origin(hint) is dict
+        and isinstance(value, dict)
+        and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
+    ):
+        return dict(value)
+    expected = getattr(hint, "__name__", str(hint))
+    # The value itself is left out: it may be a secret put in the wrong place.
+    raise ConfigError(f"{where} must be {expected}, not {type(value).__name__}")

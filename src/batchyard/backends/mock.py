@@ -1,0 +1,400 @@
+"""A deterministic stand-in for an OpenAI model, for tests, demos and benchmarks.
+
+It answers in OpenAI's real response shapes without a network or a GPU, so the
+whole pipeline can be exercised end to end. Chat, completions and responses
+echo their input; embeddings are unit vectors derived from a hash of the text
+(same text, same vector); moderations never flag. Usage counts
+whitespace-separated words. Faults can be injected: `error_rate` fails a
+fixed share of custom_ids for good (400; picked by a hash of custom_id keyed
+with `seed`), `transient_error_rate` fails a random share of attempts (503;
+drawn from an RNG seeded with `seed`) so that the engine's retries get exercised.
+
+Per-request work is kept to a few microseconds: the pipeline's throughput
+target is measured with this backend, so it must never be the bottleneck.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import random
+import struct
+import time
+from array import array
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from batchyard.backends.base import Request, Result, error_body, parse_options
+from batchyard.config import ModelConfig
+
+_MAX_DIMENSIONS = 8192
+
+# One process-wide source for response ids: cheap, and independent of `seed`
+# so that ids never perturb the fault-injection sequence.
+_ids = random.Random()
+
+_MODERATION_CATEGORIES = (
+    "harassment",
+    "harassment/threatening",
+    "hate",
+    "hate/threatening",
+    "illicit",
+    "illicit/violent",
+    "self-harm",
+    "self-harm/instructions",
+    "self-harm/intent",
+    "sexual",
+    "sexual/minors",
+    "violence",
+    "violence/graphic",
+)
+
+
+class _BadRequest(Exception):
+    """A request body the real API would reject; becomes a 400 result."""
+
+    def __init__(self, message: str, param: str | None = None, code: str | None = None) -> None:
+        super().__init__(message)
+        self.body = error_body(message, param=param, code=code)
+
+
+@dataclass(frozen=True, slots=True)
+class MockOptions:
+    """`[[models]]` options of the `mock` backend."""
+
+    latency_ms: float = 0.0
+    error_rate: float = 0.0
+    transient_error_rate: float = 0.0
+    dimensions: int = 16
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.latency_ms < 0:
+            raise ValueError("latency_ms must not be negative")
+        for name in ("error_rate", "transient_error_rate"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise ValueError(f"{name} must be between 0 and 1")
+        if not 1 <= self.dimensions <= _MAX_DIMENSIONS:
+            raise ValueError(f"dimensions must be between 1 and {_MAX_DIMENSIONS}")
+
+
+class MockBackend:
+    """Emulates chat, completions, responses, embeddings and moderations in-process."""
+
+    endpoints: ClassVar[frozenset[str]] = frozenset(
+        {
+            "/v1/chat/completions",
+            "/v1/completions",
+            "/v1/embeddings",
+            "/v1/responses",
+            "/v1/moderations",
+        }
+    )
+    max_group: int = 64
+
+    def __init__(self, model: ModelConfig) -> None:
+        self.options = parse_options(MockOptions, model)
+        self._rng = random.Random(self.options.seed)
+        self._sleep = self.options.latency_ms / 1000.0
+        # custom_id hash < threshold <=> that custom_id always fails.
+        self._error_threshold = int(self.options.error_rate * 2**64)
+        self._id_hash = hashlib.blake2b(
+            digest_size=8, key=self.options.seed.to_bytes(8, "little", signed=True)
+        )
+        self._handlers: dict[str, Callable[[dict[str, Any], int], dict[str, Any]]] = {
+            "/v1/chat/completions": self._chat,
+            "/v1/completions": self._completion,
+            "/v1/embeddings": self._embeddings,
+            "/v1/responses": self._response,
+            "/v1/moderations": self._moderation,
+        }
+
+    async def run(self, requests: Sequence[Request]) -> list[Result]:
+        if self._sleep:
+            await asyncio.sleep(self._sleep)
+        created = int(time.time())
+        return [self._answer(request, created) for request in requests]
+
+    async def aclose(self) -> None:
+        """Nothing to release."""
+
+    def fails_for_good(self, custom_id: str) -> bool:
+        """Whether `error_rate` picks this custom_id; stable across runs and processes."""
+        if not self._error_threshold:
+            return False
+        hasher = self._id_hash.copy()
+        hasher.update(custom_id.encode())
+        return int.from_bytes(hasher.digest(), "little") < self._error_threshold
+
+    def _answer(self, request: Request, created: int) -> Result:
+        request_id = f"req_{_ids.getrandbits(128):032x}"
+        rate = self.options.transient_error_rate
+        if rate and self._rng.random() < rate:
+            message = "The server is overloaded (batchyard mock transient_error_rate)."
+            return Result(503, error_body(message, type="server_error"), request_id)
+        if self.fails_for_good(request.custom_id):
+            message = "This request was rejected by the batchyard mock (error_rate)."
+            return Result(400, error_body(message, code="mock_error"), request_id)
+        handler = self._handlers.get(request.endpoint)
+        if handler is None:
+            message = f"The mock backend does not serve {request.endpoint}."
+            return Result(404, error_body(message, code="unsupported_endpoint"), request_id)
+        try:
+            return Result(200, handler(request.body, created), request_id)
+        except _BadRequest as exc:
+            return Result(400, exc.body, request_id)
+        except (AttributeError, KeyError, TypeError, ValueError) as exc:
+            message = f"The request body is malformed ({type(exc).__name__}: {exc})."
+            return Result(400, error_body(message), request_id)
+
+    def _chat(self, body: dict[str, Any], created: int) -> dict[str, Any]:
+        messages = _required(body, "messages")
+        if not isinstance(messages, list) or not messages:
+            raise _BadRequest("'messages' must be a non-empty array.", param="messages")
+        prompt_tokens = 0
+        reply = ""
+        for message in messages:
+            text = _text(message.get("content"))
+            prompt_tokens += len(text.split())
+            if message.get("role") == "user":
+                reply = text
+        completion_tokens = len(reply.split())
+        choices: list[dict[str, Any]] = [
+            {
+                "index": index,
+                "message": {
+                    "role": "assistant",
+                    "content": reply,
+                    "refusal": None,
+                    "annotations": [],
+                },
+                "logprobs": None,
+                "finish_reason": "stop",
+            }
+            for index in range(_choice_count(body))
+        ]
+        completion_tokens *= len(choices)
+        return {
+            "id": f"chatcmpl-{_ids.getrandbits(128):032x}",
+            "object": "chat.completion",
+            "created": created,
+            "model": body.get("model"),
+            "choices": choices,
+            "usage": {
+                "prompt_tokens": prompt_tokens,
+                "completion_tokens": completion_tokens,
+                "total_tokens": prompt_tokens + completion_tokens,
+                "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 0},
+                "completion_tokens_details": {
+                    "reasoning_tokens": 0,
+                    "audio_tokens": 0,
+                    "accepted_prediction_tokens": 0,
+                    "rejected_prediction_tokens": 0,
+                },
+            },
+            "service_tier": "default",
+            "system_fingerprint": "fp_batchyard_mock",
+        }
+
+    def _completion(self, body: dict[str, Any], created: int) -> dict[str, Any]:
+        prompts = _strings(_required(body, "prompt"), "prompt")
+        n = _choice_count(body)
+        choices = [
+            {"text": prompt, "index": index, "logprobs": None, "finish_reason": "stop"}
+            for index, prompt in enumerate(prompt for prompt in prompts for _ in range(n))
+        ]
+        prompt_tokens = sum(len(prompt.split()) for prompt in prompts)
+        completion_tokens = prompt_tokens * n
+        return {
+            "id": f"cmpl-{_ids.getrandbits(128):032x}",
+            "object": "text_completion",
+            "created": created,
+            "model": body.get("model"),
+            "choices": choices,
+            "usage": {
+                "prompt_tokens": prompt_tokens,
+                "completion_tokens": completion_tokens,
+                "total_tokens": prompt_tokens + completion_tokens,
+            },
+            "system_fingerprint": "fp_batchyard_mock",
+        }
+
+    def _response(self, body: dict[str, Any], created: int) -> dict[str, Any]:
+        items = _required(body, "input")
+        instructions = body.get("instructions")
+        input_tokens = len(instructions.split()) if isinstance(instructions, str) else 0
+        if isinstance(items, str):
+            reply = items
+            input_tokens += len(items.split())
+        elif isinstance(items, list):
+            reply = ""
+            for item in items:
+                text = _text(item.get("content"))
+                input_tokens += len(text.split())
+                if item.get("role") == "user":
+                    reply = text
+        else:
+            raise _BadRequest("'input' must be a string or an array.", param="input")
+        output_tokens = len(reply.split())
+        response_id = f"{_ids.getrandbits(128):032x}"
+        return {
+            "id": f"resp_{response_id}",
+            "object": "response",
+            "created_at": created,
+            "status": "completed",
+            "background": False,
+            "error": None,
+            "incomplete_details": None,
+            "instructions": instructions,
+            "max_output_tokens": body.get("max_output_tokens"),
+            "model": body.get("model"),
+            "output": [
+                {
+                    "id": f"msg_{response_id}",
+                    "type": "message",
+                    "status": "completed",
+                    "role": "assistant",
+                    "content": [
+                        {"type": "output_text", "text": reply, "annotations": [], "logprobs": []}
+                    ],
+                }
+            ],
+            "parallel_tool_calls": body.get("parallel_tool_calls", True),
+            "previous_response_id": body.get("previous_response_id"),
+            "reasoning": {"effort": None, "summary": None},
+            "service_tier": "default",
+            "store": body.get("store", True),
+            "temperature": body.get("temperature", 1.0),
+            "text": {"format": {"type": "text"}},
+            "tool_choice": body.get("tool_choice", "auto"),
+            "tools": body.get("tools", []),
+            "top_p": body.get("top_p", 1.0),
+            "truncation": body.get("truncation", "disabled"),
+            "usage": {
+                "input_tokens": input_tokens,
+                "input_tokens_details": {"cached_tokens": 0},
+                "output_tokens": output_tokens,
+                "output_tokens_details": {"reasoning_tokens": 0},
+                "total_tokens": input_tokens + output_tokens,
+            },
+            "user": body.get("user"),
+            "metadata": body.get("metadata") or {},
+        }
+
+    def _embeddings(self, body: dict[str, Any], created: int) -> dict[str, Any]:
+        texts = _strings(_required(body, "input"), "input")
+        dimensions = body.get("dimensions", self.options.dimensions)
+        if (
+            not isinstance(dimensions, int)
+            or isinstance(dimensions, bool)
+            or not 1 <= dimensions <= _MAX_DIMENSIONS
+        ):
+            raise _BadRequest(
+                f"'dimensions' must be an integer between 1 and {_MAX_DIMENSIONS}.",
+                param="dimensions",
+            )
+        encoding = body.get("encoding_format", "float")
+        if encoding not in ("float", "base64"):
+            raise _BadRequest(
+                "'encoding_format' must be 'float' or 'base64'.", param="encoding_format"
+            )
+        data = []
+        for index, text in enumerate(texts):
+            vector = mock_embedding(text, dimensions)
+            embedding: list[float] | str = (
+                vector.tolist()
+                if encoding == "float"
+                else base64.b64encode(_little_endian(vector)).decode("ascii")
+            )
+            data.append({"object": "embedding", "index": index, "embedding": embedding})
+        prompt_tokens = sum(len(text.split()) for text in texts)
+        return {
+            "object": "list",
+            "data": data,
+            "model": body.get("model"),
+            "usage": {"prompt_tokens": prompt_tokens, "total_tokens": prompt_tokens},
+        }
+
+    def _moderation(self, body: dict[str, Any], created: int) -> dict[str, Any]:
+        items = _required(body, "input")
+        if isinstance(items, str):
+            items = [items]
+        elif not isinstance(items, list) or not items:
+            raise _BadRequest("'input' must be a string or a non-empty array.", param="input")
+        results = [
+            {
+                "flagged": False,
+                "categories": dict.fromkeys(_MODERATION_CATEGORIES, False),
+                "category_scores": dict.fromkeys(_MODERATION_CATEGORIES, 0.0),
+                "category_applied_input_types": {
+                    category: [_input_type(item)] for category in _MODERATION_CATEGORIES
+                },
+            }
+            for item in items
+        ]
+        return {
+            "id": f"modr-{_ids.getrandbits(128):032x}",
+            "model": body.get("model"),
+            "results": results,
+        }
+
+
+def mock_embedding(text: str, dimensions: int) -> array[float]:
+    """A unit float32 vector that depends only on `text` and `dimensions`.
+
+    The hash's bytes are read as signed 16-bit ints and normalised, so every
+    process and platform gives the same vector without numpy.
+    """
+    raw = array("h", hashlib.shake_128(text.encode()).digest(2 * dimensions))
+    norm = sum(x * x for x in raw) ** 0.5 or 1.0
+    return array("f", [x / norm for x in raw])
+
+
+def _little_endian(vector: array[float]) -> bytes:
+    """float32 bytes as OpenAI's base64 embeddings carry them, whatever this CPU's order."""
+    return struct.pack(f"<{len(vector)}f", *vector)
+
+
+def _required(body: dict[str, Any], name: str) -> Any:
+    try:
+        return body[name]
+    except KeyError:
+        raise _BadRequest(
+            f"Missing required parameter: '{name}'.", param=name, code="missing_required_parameter"
+        ) from None
+
+
+def _text(content: Any) -> str:
+    """The text of a message's content: a string or a list of parts with `text`."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "\n".join(
+            part["text"] for part in content if isinstance(part, dict) and "text" in part
+        )
+    return ""
+
+
+def _strings(value: Any, param: str) -> list[str]:
+    """`input`/`prompt` as a list of strings; token-id arrays are not emulated."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list) and value and all(isinstance(item, str) for item in value):
+        return value
+    raise _BadRequest(
+        f"'{param}' must be a string or a non-empty array of strings for the mock backend.",
+        param=param,
+    )
+
+
+def _choice_count(body: dict[str, Any]) -> int:
+    n = body.get("n", 1)
+    if not isinstance(n, int) or isinstance(n, bool) or not 1 <= n <= 128:
+        raise _BadRequest("'n' must be an integer between 1 and 128.", param="n")
+    return n
+
+
+def _input_type(item: Any) -> str:
+    return "image" if isinstance(item, dict) and item.get("type") == "image_url" else "text"
