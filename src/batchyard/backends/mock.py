@@ -69,6 +69,11 @@ class MockOptions:
     transient_error_rate: float = 0.0
     dimensions: int = 16
     seed: int = 0
+    # Requests answered per call: many, like a server that batches; 1, like a plain HTTP API.
+    max_group: int = 64
+    # Append each request's custom_id here as it arrives, to count what an upstream
+    # would have been paid for (crash-recovery tests and benches read it).
+    call_log: str = ""
 
     def __post_init__(self) -> None:
         if self.latency_ms < 0:
@@ -76,6 +81,8 @@ class MockOptions:
         for name in ("error_rate", "transient_error_rate"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1")
+        if self.max_group < 1:
+            raise ValueError("max_group must be at least 1")
         if not 1 <= self.dimensions <= _MAX_DIMENSIONS:
             raise ValueError(f"dimensions must be between 1 and {_MAX_DIMENSIONS}")
 
@@ -92,12 +99,18 @@ class MockBackend:
             "/v1/moderations",
         }
     )
-    max_group: int = 64
+    max_group: int
 
     def __init__(self, model: ModelConfig) -> None:
         self.options = parse_options(MockOptions, model)
+        self.max_group = self.options.max_group
         self._rng = random.Random(self.options.seed)
         self._sleep = self.options.latency_ms / 1000.0
+        self._call_log = (
+            open(self.options.call_log, "a", encoding="utf-8")  # noqa: SIM115 - closed in aclose
+            if self.options.call_log
+            else None
+        )
         # custom_id hash < threshold <=> that custom_id always fails.
         self._error_threshold = int(self.options.error_rate * 2**64)
         self._id_hash = hashlib.blake2b(
@@ -112,13 +125,17 @@ class MockBackend:
         }
 
     async def run(self, requests: Sequence[Request]) -> list[Result]:
+        if self._call_log is not None:
+            self._call_log.write("".join(f"{r.custom_id}\n" for r in requests))
+            self._call_log.flush()
         if self._sleep:
             await asyncio.sleep(self._sleep)
         created = int(time.time())
         return [self._answer(request, created) for request in requests]
 
     async def aclose(self) -> None:
-        """Nothing to release."""
+        if self._call_log is not None:
+            self._call_log.close()
 
     def fails_for_good(self, custom_id: str) -> bool:
         """Whether `error_rate` picks this custom_id; stable across runs and processes."""

@@ -479,6 +479,33 @@ class Store:
             ).mappings()
             return [_shard(r) for r in rows.all()]
 
+    def lease_holders(self) -> set[str]:
+        """Every worker id that holds a shard or batch lease now."""
+        with self._tx() as conn:
+            shard_owners = conn.execute(
+                select(shards.c.owner).where(shards.c.status == "running").distinct()
+            ).scalars()
+            batch_owners = conn.execute(
+                select(batches.c.lease_owner).where(batches.c.lease_owner.is_not(None)).distinct()
+            ).scalars()
+            return {owner for owner in [*shard_owners, *batch_owners] if owner}
+
+    def expire_leases(self, owners: Collection[str]) -> None:
+        """End the leases of workers known to be dead, so their work moves on at once."""
+        if not owners:
+            return
+        with self._tx() as conn:
+            conn.execute(
+                update(shards)
+                .where(shards.c.owner.in_(list(owners)), shards.c.status == "running")
+                .values(lease_expires_at=0)
+            )
+            conn.execute(
+                update(batches)
+                .where(batches.c.lease_owner.in_(list(owners)))
+                .values(lease_expires_at=0)
+            )
+
     # -- finalizing ----------------------------------------------------------
 
     def claim_finalization(

@@ -1,0 +1,257 @@
+"""The engine: validates new batches, runs shards, finalizes, and expires.
+
+One `Engine` per process. Its loops each claim one kind of work from the store
+under a lease, so any number of engines can share a database. A `wake()` from
+the API (a batch was created or cancelled) cuts the polling delay short.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+
+from batchyard.backends import backend_endpoints, create_backend
+from batchyard.backends.base import Backend
+from batchyard.blobs import BlobStore
+from batchyard.config import Settings
+from batchyard.engine.finalizer import finalize
+from batchyard.engine.intake import validate_batch
+from batchyard.engine.retry import RetryPolicy
+from batchyard.engine.runner import ShardRunner
+from batchyard.records import ShardClaim
+from batchyard.store import Store
+
+log = logging.getLogger("batchyard.engine")
+
+
+def new_worker_id() -> str:
+    """`host:pid:random`: unique per process, and says where a lease holder lived."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def dead_local_workers(owners: set[str]) -> set[str]:
+    """The lease holders that ran on this host in a process that no longer exists."""
+    host = socket.gethostname()
+    dead = set()
+    for owner in owners:
+        parts = owner.rsplit(":", 2)
+        if len(parts) != 3 or parts[0] != host or not parts[1].isdigit():
+            continue
+        try:
+            os.kill(int(parts[1]), 0)
+        except ProcessLookupError:
+            dead.add(owner)
+        except PermissionError:
+            pass  # alive, under another user
+    return dead
+
+
+class Engine:
+    def __init__(self, settings: Settings, store: Store, blobs: BlobStore) -> None:
+        self.settings = settings
+        self.store = store
+        self.blobs = blobs
+        self.worker_id = new_worker_id()
+        self.policy = RetryPolicy(
+            max_attempts=settings.engine.max_attempts,
+            base_seconds=settings.engine.retry_base_seconds,
+            max_seconds=settings.engine.retry_max_seconds,
+        )
+        self._backends: dict[str, Backend] = {}
+        self._limiters: dict[str, asyncio.Semaphore] = {}
+        self._runners: set[ShardRunner] = set()
+        self._wake = asyncio.Event()
+        self._stopping = asyncio.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self.lines_done = 0
+
+    # -- control ---------------------------------------------------------------
+
+    def wake(self) -> None:
+        """Look for work now. Safe to call from any thread."""
+        if self._loop is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self._wake.set)
+
+    def stop(self) -> None:
+        """Begin a clean shutdown: in-flight lines finish and become durable."""
+        if self._loop is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self._stopping.set)
+
+    async def run(self) -> None:
+        """Run every loop until `stop()`; then drain and hand unfinished work back."""
+        self._loop = asyncio.get_running_loop()
+        holders = await asyncio.to_thread(self.store.lease_holders)
+        await asyncio.to_thread(self.store.expire_leases, dead_local_workers(holders))
+        loops = [
+            asyncio.create_task(self._forever(self._validate_one), name="validate"),
+            asyncio.create_task(self._forever(self._finalize_one), name="finalize"),
+            asyncio.create_task(self._shards_loop(), name="shards"),
+            asyncio.create_task(self._expiry_loop(), name="expiry"),
+        ]
+        try:
+            await self._stopping.wait()
+        finally:
+            self._stopping.set()
+            for runner in list(self._runners):
+                runner.stop()
+            self._wake.set()
+            await asyncio.gather(*loops, return_exceptions=True)
+            for backend in self._backends.values():
+                await backend.aclose()
+
+    # -- loops -----------------------------------------------------------------
+
+    async def _sleep(self) -> None:
+        """Wait for a wake-up, the stop signal, or the poll interval."""
+        self._wake.clear()
+        waiters = [
+            asyncio.ensure_future(self._wake.wait()),
+            asyncio.ensure_future(self._stopping.wait()),
+        ]
+        await asyncio.wait(
+            waiters, timeout=self.settings.engine.poll_seconds, return_when=asyncio.FIRST_COMPLETED
+        )
+        for waiter in waiters:
+            waiter.cancel()
+
+    async def _forever(self, step: Callable[[], Awaitable[bool]]) -> None:
+        while not self._stopping.is_set():
+            try:
+                busy = await step()
+            except Exception:
+                log.exception("engine step %s failed; retrying", step.__name__)
+                busy = False
+                await asyncio.sleep(1)
+            if not busy:
+                await self._sleep()
+
+    async def _validate_one(self) -> bool:
+        batch = await asyncio.to_thread(
+            self.store.claim_validation,
+            self.worker_id,
+            time.time(),
+            self.settings.engine.lease_seconds,
+        )
+        if batch is None:
+            return False
+        await asyncio.to_thread(
+            validate_batch,
+            self.settings,
+            self.store,
+            self.blobs,
+            batch,
+            self.worker_id,
+            self._endpoint_models(batch.endpoint),
+        )
+        self._wake.set()
+        return True
+
+    async def _finalize_one(self) -> bool:
+        batch = await asyncio.to_thread(
+            self.store.claim_finalization,
+            self.worker_id,
+            time.time(),
+            self.settings.engine.lease_seconds,
+        )
+        if batch is None:
+            return False
+        await asyncio.to_thread(
+            finalize,
+            self.store,
+            self.blobs,
+            batch,
+            self.worker_id,
+            self.settings.engine.lease_seconds,
+        )
+        return True
+
+    async def _expiry_loop(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                expired = await asyncio.to_thread(self.store.expire_due, int(time.time()))
+            except Exception:
+                log.exception("expiry sweep failed")
+                expired = []
+            if expired:
+                for runner in list(self._runners):
+                    if runner.shard.batch_id in expired:
+                        runner.stop()
+                self._wake.set()
+            await asyncio.sleep(1.0)
+
+    async def _shards_loop(self) -> None:
+        tasks: set[asyncio.Task[None]] = set()
+        while not self._stopping.is_set():
+            claimed = False
+            if len(tasks) < self.settings.engine.active_shards:
+                try:
+                    claim = await asyncio.to_thread(
+                        self.store.claim_shard,
+                        self.worker_id,
+                        time.time(),
+                        self.settings.engine.lease_seconds,
+                        [m.name for m in self.settings.models],
+                    )
+                except Exception:
+                    log.exception("claiming a shard failed")
+                    claim = None
+                if claim is not None:
+                    claimed = True
+                    task = asyncio.create_task(self._run_shard(claim))
+                    tasks.add(task)
+                    task.add_done_callback(tasks.discard)
+            if not claimed:
+                await self._sleep()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def _run_shard(self, claim: ShardClaim) -> None:
+        runner = ShardRunner(
+            claim,
+            backend=self._backend(claim.model),
+            limiter=self._limiter(claim.model),
+            store=self.store,
+            blobs=self.blobs,
+            settings=self.settings.engine,
+            policy=self.policy,
+            on_line=self._count_line,
+        )
+        self._runners.add(runner)
+        try:
+            await runner.run()
+        except Exception:
+            log.exception(
+                "shard %s/%d failed; its lease will lapse and it will be retried",
+                claim.shard.batch_id,
+                claim.shard.index,
+            )
+        finally:
+            self._runners.discard(runner)
+            self._wake.set()
+
+    def _count_line(self) -> None:
+        self.lines_done += 1
+
+    # -- models ----------------------------------------------------------------
+
+    def _endpoint_models(self, endpoint: str) -> set[str]:
+        return {m.name for m in self.settings.models if endpoint in backend_endpoints(m)}
+
+    def _backend(self, model: str) -> Backend:
+        if model not in self._backends:
+            config = self.settings.model(model)
+            if config is None:
+                raise LookupError(f"model {model!r} is no longer configured")
+            self._backends[model] = create_backend(config)
+        return self._backends[model]
+
+    def _limiter(self, model: str) -> asyncio.Semaphore:
+        if model not in self._limiters:
+            config = self.settings.model(model)
+            self._limiters[model] = asyncio.Semaphore(config.max_concurrency if config else 1)
+        return self._limiters[model]

@@ -1,0 +1,160 @@
+"""Turns a batch's journals into its output and error files, idempotently.
+
+Finalizing can crash and run again at any point: the files' ids and blob keys
+are derived from the batch id, blobs appear only whole (write, then rename),
+and the batch row, the file rows and the terminal status change in one
+transaction. Each input line lands in exactly one of the two files: its first
+journal record if it has one, else (for a cancelled or expired batch) an error
+record saying why it never ran.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+import orjson
+
+from batchyard import ids
+from batchyard.blobs import BlobStore
+from batchyard.engine import journal
+from batchyard.engine.runner import shard_lines
+from batchyard.records import BatchRecord, BatchStatus, FileRecord, StopReason, Usage
+from batchyard.store import Store
+
+log = logging.getLogger("batchyard.engine")
+
+OUTPUT_RETENTION_SECONDS = 30 * 86400
+
+UNRUN_ERRORS = {
+    StopReason.CANCEL: (
+        "batch_cancelled",
+        "This request was not executed because the batch was cancelled.",
+    ),
+    StopReason.EXPIRE: (
+        "batch_expired",
+        "This request could not be executed before the completion window expired.",
+    ),
+}
+_BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+
+def result_file_id(batch_id: str, kind: str) -> str:
+    """A stable `file-…` id for a batch's output or error file, so a re-run reuses it."""
+    number = int.from_bytes(hashlib.sha256(f"{batch_id}:{kind}".encode()).digest(), "big")
+    chars = []
+    for _ in range(22):
+        number, digit = divmod(number, 62)
+        chars.append(_BASE62[digit])
+    return "file-" + "".join(chars)
+
+
+@dataclass
+class _Tally:
+    completed: int = 0
+    failed: int = 0
+    usage: Usage = field(default_factory=Usage)
+
+
+def _write_files(
+    store: Store,
+    blobs: BlobStore,
+    batch: BatchRecord,
+    out: BinaryIO,
+    err: BinaryIO,
+    input_key: str,
+    heartbeat: Callable[[], None],
+) -> _Tally:
+    tally = _Tally()
+    unrun = UNRUN_ERRORS.get(batch.stop_reason) if batch.stop_reason else None
+    for shard in store.shards_of(batch.id):
+        seen: set[int] = set()
+        for entry in journal.entries(blobs, shard):
+            seen.add(entry.line)
+            if entry.ok:
+                out.write(entry.payload + b"\n")
+                tally.completed += 1
+            else:
+                err.write(entry.payload + b"\n")
+                tally.failed += 1
+            tally.usage.add(entry.usage)
+        if len(seen) < shard.requests:
+            code, message = unrun or (
+                "batch_internal_error",
+                "batchyard lost track of this request; please report it.",
+            )
+            for number, raw in shard_lines(blobs, input_key, shard):
+                if number in seen:
+                    continue
+                record = {
+                    "id": ids.batch_request_id(),
+                    "custom_id": orjson.loads(raw)["custom_id"],
+                    "response": None,
+                    "error": {"code": code, "message": message},
+                }
+                err.write(orjson.dumps(record) + b"\n")
+                tally.failed += 1
+        heartbeat()
+    return tally
+
+
+def finalize(
+    store: Store, blobs: BlobStore, batch: BatchRecord, owner: str, lease_seconds: float
+) -> BatchStatus | None:
+    """Write the result files and end the batch. Returns the terminal status, or None if
+    another worker took the batch over meanwhile."""
+    input_file = store.get_file(batch.project, batch.input_file_id)
+    if input_file is None:
+        raise RuntimeError(f"input file of {batch.id} vanished while it ran")
+    now = int(time.time())
+    out_id = result_file_id(batch.id, "output")
+    err_id = result_file_id(batch.id, "error")
+
+    def heartbeat() -> None:
+        store.extend_batch_lease(batch.id, owner, time.time(), lease_seconds)
+
+    with blobs.writer(f"files/{out_id}") as out, blobs.writer(f"files/{err_id}") as err:
+        tally = _write_files(store, blobs, batch, out, err, input_file.blob_key, heartbeat)
+        out_bytes, err_bytes = out.tell(), err.tell()
+
+    retention = batch.output_expires_after or OUTPUT_RETENTION_SECONDS
+
+    def result_file(file_id: str, kind: str, size: int, count: int) -> FileRecord | None:
+        if count == 0:
+            blobs.delete(f"files/{file_id}")
+            return None
+        return FileRecord(
+            id=file_id,
+            project=batch.project,
+            purpose="batch_output",
+            filename=f"{batch.id}_{kind}.jsonl",
+            bytes=size,
+            created_at=now,
+            expires_at=now + retention,
+            blob_key=f"files/{file_id}",
+        )
+
+    status = store.finish_batch(
+        batch.id,
+        owner,
+        output_file=result_file(out_id, "output", out_bytes, tally.completed),
+        error_file=result_file(err_id, "error", err_bytes, tally.failed),
+        completed=tally.completed,
+        failed=tally.failed,
+        usage=tally.usage,
+        now=now,
+    )
+    if status is not None:
+        blobs.delete_prefix(journal.journal_prefix(batch.id))
+        log.info(
+            "batch %s %s: %d completed, %d failed",
+            batch.id,
+            status.value,
+            tally.completed,
+            tally.failed,
+        )
+    return status

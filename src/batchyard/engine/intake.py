@@ -1,0 +1,90 @@
+"""Intake: a `validating` batch becomes `failed` (with every bad line) or `in_progress`."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from batchyard.blobs import BlobStore
+from batchyard.config import Settings
+from batchyard.records import BatchRecord, BatchStatus, ShardRecord
+from batchyard.store import Store
+from batchyard.validation import validate_batch_file
+
+
+def _file_error(message: str, param: str = "input_file_id") -> list[dict[str, Any]]:
+    return [{"code": "invalid_request", "message": message, "param": param, "line": None}]
+
+
+def validate_batch(
+    settings: Settings,
+    store: Store,
+    blobs: BlobStore,
+    batch: BatchRecord,
+    owner: str,
+    models: set[str],
+) -> None:
+    """Check the batch's input file in one streaming pass and record the verdict."""
+    now = int(time.time())
+    if batch.status is BatchStatus.CANCELLING:
+        store.cancel_unstarted(batch.id, owner, now)
+        return
+    file = store.get_file(batch.project, batch.input_file_id)
+    if file is None:
+        store.fail_validation(
+            batch.id,
+            owner,
+            _file_error(
+                f"Cannot find file {batch.input_file_id}, or project {batch.project} "
+                "does not have access to it."
+            ),
+            now,
+        )
+        return
+    if file.purpose != "batch":
+        store.fail_validation(
+            batch.id,
+            owner,
+            _file_error(
+                f"File {file.id} has purpose '{file.purpose}'; a batch needs a file "
+                "uploaded with purpose 'batch'."
+            ),
+            now,
+        )
+        return
+
+    report = validate_batch_file(
+        lambda: blobs.reader(file.blob_key),
+        endpoint=batch.endpoint,
+        limits=settings.limits,
+        models=models,
+        shard_lines=settings.engine.shard_lines,
+    )
+    now = int(time.time())
+    if not report.ok or report.model is None:
+        errors = [e.to_dict() for e in report.errors]
+        if report.omitted_errors:
+            errors.append(
+                {
+                    "code": "too_many_errors",
+                    "message": f"{report.omitted_errors} more errors were found and not listed; "
+                    "run `batchyard validate` on the file to see them all.",
+                    "param": None,
+                    "line": None,
+                }
+            )
+        store.fail_validation(batch.id, owner, errors, now)
+        return
+    shards = [
+        ShardRecord(
+            batch_id=batch.id,
+            index=i,
+            first_line=s.first_line,
+            last_line=s.last_line,
+            start=s.start,
+            end=s.end,
+            requests=s.requests,
+        )
+        for i, s in enumerate(report.shards)
+    ]
+    store.start_batch(batch.id, owner, report.model, shards, now)

@@ -1,0 +1,29 @@
+"""When to try a request again, and how long to wait first.
+
+Transient answers (no answer, 408, 409, 429, 5xx) are retried with full-jitter
+exponential backoff, or exactly after the upstream's `Retry-After` when it sent
+one, until the attempts run out or the batch's deadline draws near.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int = 6
+    base_seconds: float = 0.5
+    max_seconds: float = 30.0
+    deadline_margin_seconds: float = 5.0
+
+    def delay(self, attempt: int, retry_after: float | None) -> float:
+        """Seconds to wait before attempt number `attempt + 1` (attempts count from 1)."""
+        if retry_after is not None:
+            return max(0.0, retry_after)
+        ceiling = min(self.max_seconds, self.base_seconds * 2 ** (attempt - 1))
+        return random.uniform(0, ceiling)
+
+    def should_retry(self, attempt: int, now: float, delay: float, deadline: float) -> bool:
+        return attempt < self.max_attempts and now + delay < deadline - self.deadline_margin_seconds

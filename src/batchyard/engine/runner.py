@@ -1,0 +1,238 @@
+"""Runs one claimed shard: its lines through the model's backend, into its journal.
+
+The runner reads the shard's byte range of the input file, skips lines the
+journal already holds (a previous owner finished them), sends the rest in groups
+of `backend.max_group` under the model's concurrency limit, retries transient
+answers, and appends each final answer to the journal. A checkpoint task fsyncs
+the journal and records progress plus a fresh lease about twice a second; it
+learns there whether the batch is stopping or the shard was taken over.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from typing import Any
+
+import orjson
+
+from batchyard import ids
+from batchyard.backends.base import Backend, Request, Result
+from batchyard.blobs import BlobStore, Journal
+from batchyard.config import EngineSettings
+from batchyard.engine import journal
+from batchyard.engine.retry import RetryPolicy
+from batchyard.records import ShardClaim, ShardProgress, ShardRecord, Usage
+from batchyard.store import ShardVerdict, Store
+
+log = logging.getLogger("batchyard.engine")
+
+Line = tuple[int, Request]
+
+
+def usage_of(body: dict[str, Any]) -> Usage:
+    """Token counts from any endpoint's `usage` (chat's or responses' names)."""
+    usage = body.get("usage")
+    if not isinstance(usage, dict):
+        return Usage()
+    details_in = usage.get("prompt_tokens_details") or usage.get("input_tokens_details") or {}
+    details_out = usage.get("completion_tokens_details") or usage.get("output_tokens_details") or {}
+    return Usage(
+        input_tokens=int(usage.get("prompt_tokens", usage.get("input_tokens", 0)) or 0),
+        output_tokens=int(usage.get("completion_tokens", usage.get("output_tokens", 0)) or 0),
+        cached_tokens=int(details_in.get("cached_tokens", 0) or 0),
+        reasoning_tokens=int(details_out.get("reasoning_tokens", 0) or 0),
+    )
+
+
+def output_line(custom_id: str, result: Result) -> bytes:
+    """One line of the output or error file, shaped as OpenAI's `BatchRequestOutput`."""
+    if result.status_code == 0:
+        error = result.body.get("error") or {}
+        record: dict[str, Any] = {
+            "id": ids.batch_request_id(),
+            "custom_id": custom_id,
+            "response": None,
+            "error": {
+                "code": error.get("code") or "upstream_error",
+                "message": error.get("message") or "The upstream did not answer.",
+            },
+        }
+    else:
+        record = {
+            "id": ids.batch_request_id(),
+            "custom_id": custom_id,
+            "response": {
+                "status_code": result.status_code,
+                "request_id": result.request_id,
+                "body": result.body,
+            },
+            "error": None,
+        }
+    return orjson.dumps(record)
+
+
+def shard_lines(blobs: BlobStore, key: str, shard: ShardRecord) -> Iterator[tuple[int, bytes]]:
+    """The shard's request lines with their 1-based line numbers, split as the validator does."""
+    with blobs.reader(key) as fh:
+        fh.seek(shard.start)
+        data = fh.read(shard.end - shard.start)
+    for number, raw in enumerate(data.split(b"\n"), start=shard.first_line):
+        if raw.strip():
+            yield number, raw
+
+
+def read_lines(blobs: BlobStore, key: str, claim: ShardClaim, skip: set[int]) -> list[Line]:
+    """The shard's request lines that have no durable result yet."""
+    lines: list[Line] = []
+    for number, raw in shard_lines(blobs, key, claim.shard):
+        if number not in skip:
+            item = orjson.loads(raw)
+            lines.append((number, Request(claim.endpoint, item["body"], item["custom_id"])))
+    return lines
+
+
+class ShardRunner:
+    """One shard, start to finish (or to a stop, or to a lost lease)."""
+
+    def __init__(
+        self,
+        claim: ShardClaim,
+        *,
+        backend: Backend,
+        limiter: asyncio.Semaphore,
+        store: Store,
+        blobs: BlobStore,
+        settings: EngineSettings,
+        policy: RetryPolicy,
+        on_line: Callable[[], None] | None = None,
+    ) -> None:
+        self.claim = claim
+        self.shard = claim.shard
+        self.backend = backend
+        self.limiter = limiter
+        self.store = store
+        self.blobs = blobs
+        self.settings = settings
+        self.policy = policy
+        self.on_line = on_line
+        self.progress = ShardProgress()
+        self.stopping = False  # finish in-flight lines, start no new ones
+        self.lost = False  # another worker owns the shard: write nothing more
+        self._journal: Journal | None = None
+        self._remaining = 0
+
+    def stop(self) -> None:
+        self.stopping = True
+
+    async def run(self) -> None:
+        done, self.progress = await asyncio.to_thread(journal.recover, self.blobs, self.shard)
+        lines = await asyncio.to_thread(
+            read_lines, self.blobs, self.claim.input_blob_key, self.claim, done
+        )
+        self._remaining = len(lines)
+        self._journal = await asyncio.to_thread(journal.open_segment, self.blobs, self.shard)
+        checkpointer = asyncio.create_task(self._checkpoint_loop())
+        try:
+            await self._dispatch(lines)
+        finally:
+            checkpointer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await checkpointer
+            await self._close()
+
+    async def _dispatch(self, lines: list[Line]) -> None:
+        size = max(1, self.backend.max_group)
+        tasks = [
+            asyncio.create_task(self._run_group(lines[i : i + size]))
+            for i in range(0, len(lines), size)
+        ]
+        try:
+            await asyncio.gather(*tasks)
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def _run_group(self, group: list[Line]) -> None:
+        attempt = 1
+        pending = group
+        while pending:
+            async with self.limiter:
+                if self.stopping or self.lost:
+                    return
+                results = await self.backend.run([request for _, request in pending])
+            retry: list[Line] = []
+            wait = 0.0
+            now = time.time()
+            for item, result in zip(pending, results, strict=True):
+                delay = self.policy.delay(attempt, result.retry_after)
+                if result.retryable and self.policy.should_retry(
+                    attempt, now, delay, self.claim.expires_at
+                ):
+                    retry.append(item)
+                    wait = max(wait, delay)
+                else:
+                    self._record(item, result)
+            pending = retry
+            if pending:
+                attempt += 1
+                await asyncio.sleep(wait)
+
+    def _record(self, item: Line, result: Result) -> None:
+        if self.lost or self._journal is None:
+            return
+        number, request = item
+        usage = usage_of(result.body) if result.ok else Usage()
+        payload = output_line(request.custom_id, result)
+        self._journal.write(journal.encode(number, result.ok, usage, payload))
+        if result.ok:
+            self.progress.completed += 1
+        else:
+            self.progress.failed += 1
+        self.progress.usage.add(usage)
+        self._remaining -= 1
+        if self.on_line is not None:
+            self.on_line()
+
+    async def _checkpoint(self, *, done: bool = False) -> ShardVerdict:
+        assert self._journal is not None
+        snapshot = replace(self.progress, usage=replace(self.progress.usage))
+        await asyncio.to_thread(self._journal.sync)
+        return await asyncio.to_thread(
+            self.store.checkpoint_shard,
+            self.shard,
+            snapshot,
+            time.time(),
+            self.settings.lease_seconds,
+            done=done,
+        )
+
+    async def _checkpoint_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self.settings.checkpoint_seconds)
+            verdict = await self._checkpoint()
+            if verdict is ShardVerdict.LOST:
+                log.warning(
+                    "shard %s/%d was taken over; stopping", self.shard.batch_id, self.shard.index
+                )
+                self.lost = True
+                return
+            if verdict is ShardVerdict.STOP:
+                self.stopping = True
+
+    async def _close(self) -> None:
+        """Make everything durable, then mark the shard done or hand it back."""
+        assert self._journal is not None
+        if not self.lost:
+            if self._remaining == 0:
+                await self._checkpoint(done=True)
+            else:
+                await asyncio.to_thread(self._journal.sync)
+                snapshot = replace(self.progress, usage=replace(self.progress.usage))
+                await asyncio.to_thread(self.store.release_shard, self.shard, snapshot)
+        await asyncio.to_thread(self._journal.close)

@@ -1,0 +1,161 @@
+"""`batchyard run`: one batch file to completion in this process, no server.
+
+The same engine and store as the server run here; the input is registered as a
+`batch` file, a batch is created for it, and the engine runs until the batch
+ends. A state file records which batch belongs to which input, so running the
+same command after Ctrl-C or kill -9 continues that batch instead of starting
+over.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import orjson
+
+from batchyard import ids
+from batchyard.config import Settings, window_seconds
+from batchyard.records import BatchRecord, BatchStatus, FileRecord
+from batchyard.server import Services, running_engine
+
+PROJECT = "default"
+
+
+@dataclass
+class JobOutcome:
+    batch: BatchRecord
+    resumed: bool
+    seconds: float
+    output: Path | None
+    errors: Path | None
+
+
+def input_key(path: Path) -> str:
+    """Identifies an input file by where it is and what it holds (size and mtime)."""
+    stat = path.stat()
+    text = f"{path.resolve()}:{stat.st_size}:{stat.st_mtime_ns}"
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def endpoint_of(path: Path) -> str:
+    """The batch endpoint is the `url` of the first request line."""
+    with path.open("rb") as fh:
+        for raw in fh:
+            if raw.strip():
+                try:
+                    url = orjson.loads(raw.removeprefix(b"\xef\xbb\xbf")).get("url")
+                except (orjson.JSONDecodeError, AttributeError):
+                    break
+                if isinstance(url, str):
+                    return url
+                break
+    return "/v1/chat/completions"
+
+
+def _state_path(settings: Settings, key: str) -> Path:
+    return settings.data_dir / "runs" / f"{key}.json"
+
+
+def _register(services: Services, path: Path, key: str) -> tuple[BatchRecord, bool]:
+    """The batch for this input: the one recorded earlier, or a new one."""
+    settings, store = services.settings, services.store
+    state = _state_path(settings, key)
+    if state.exists():
+        batch_id = orjson.loads(state.read_bytes())["batch_id"]
+        existing = store.get_batch(PROJECT, batch_id)
+        if existing is not None:
+            return existing, True
+    now = int(time.time())
+    file_id = ids.file_id()
+    with path.open("rb") as src, services.blobs.writer(f"files/{file_id}") as dst:
+        shutil.copyfileobj(src, dst, 4 * 1024 * 1024)
+    store.add_file(
+        FileRecord(
+            id=file_id,
+            project=PROJECT,
+            purpose="batch",
+            filename=path.name,
+            bytes=path.stat().st_size,
+            created_at=now,
+            expires_at=None,
+            blob_key=f"files/{file_id}",
+        )
+    )
+    window = settings.limits.completion_windows[0]
+    batch = BatchRecord(
+        id=ids.batch_id(),
+        project=PROJECT,
+        endpoint=endpoint_of(path),
+        input_file_id=file_id,
+        completion_window=window,
+        status=BatchStatus.VALIDATING,
+        created_at=now,
+        expires_at=now + window_seconds(window),
+        metadata={"batchyard_input": path.name},
+    )
+    store.add_batch(batch)
+    state.parent.mkdir(parents=True, exist_ok=True)
+    state.write_bytes(orjson.dumps({"batch_id": batch.id, "input": str(path.resolve())}))
+    return batch, False
+
+
+def _export(services: Services, file_id: str | None, target: Path) -> Path | None:
+    """Copy a result file out of the blob store, or remove a stale one at `target`."""
+    if file_id is None:
+        target.unlink(missing_ok=True)
+        return None
+    record = services.store.get_file(PROJECT, file_id)
+    if record is None:
+        return None
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with services.blobs.reader(record.blob_key) as src, target.open("wb") as dst:
+        shutil.copyfileobj(src, dst, 4 * 1024 * 1024)
+    return target
+
+
+async def _run(
+    services: Services,
+    batch: BatchRecord,
+    on_progress: Callable[[BatchRecord], None],
+) -> BatchRecord:
+    async with running_engine(services.engine):
+        while True:
+            current = await asyncio.to_thread(services.store.get_batch, PROJECT, batch.id)
+            assert current is not None
+            on_progress(current)
+            if current.status.terminal:
+                return current
+            await asyncio.sleep(0.25)
+
+
+def run_file(
+    settings: Settings,
+    path: Path,
+    *,
+    output: Path,
+    errors: Path,
+    on_start: Callable[[BatchRecord, bool], None] = lambda b, r: None,
+    on_progress: Callable[[BatchRecord], None] = lambda b: None,
+) -> JobOutcome:
+    """Run (or resume) the batch for `path` and write its output and error files."""
+    services = Services.open(settings)
+    started = time.monotonic()
+    try:
+        batch, resumed = _register(services, path, input_key(path))
+        on_start(batch, resumed)
+        final = asyncio.run(_run(services, batch, on_progress))
+        return JobOutcome(
+            batch=final,
+            resumed=resumed,
+            seconds=time.monotonic() - started,
+            output=_export(services, final.output_file_id, output),
+            errors=_export(services, final.error_file_id, errors),
+        )
+    finally:
+        services.close()
