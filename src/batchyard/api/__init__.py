@@ -1,0 +1,5 @@
+"""The HTTP API: OpenAI's Files and Batches endpoints under `/v1`."""
+
+from batchyard.api.app import create_app
+
+__all__ = ["create_app"]

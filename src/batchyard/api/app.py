@@ -1,0 +1,54 @@
+"""`create_app`: the FastAPI application, built from what it is handed, with no globals.
+
+One process may build several apps (tests build one per store), so everything
+an app needs lives on its own `app.state` and is reached through `api/deps.py`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi import FastAPI
+from starlette.responses import Response
+
+from batchyard import __version__
+from batchyard.api.errors import install_error_handlers
+from batchyard.api.middleware import RequestIdMiddleware
+from batchyard.api.routes import api_router
+from batchyard.api.schemas import OrjsonResponse
+from batchyard.blobs import BlobStore
+from batchyard.config import Settings
+from batchyard.store import Store
+
+
+def create_app(
+    settings: Settings,
+    store: Store,
+    blobs: BlobStore,
+    *,
+    wake_engine: Callable[[], None] | None = None,
+) -> FastAPI:
+    """Build the API.
+
+    `wake_engine` is called on the event loop after a batch is created or a cancel
+    is asked, so an in-process engine can act at once instead of at its next poll;
+    it must return quickly and not block.
+    """
+    app = FastAPI(title="batchyard", version=__version__, default_response_class=OrjsonResponse)
+    app.state.settings = settings
+    app.state.store = store
+    app.state.blobs = blobs
+    app.state.wake_engine = wake_engine or _nothing
+    install_error_handlers(app)
+    app.add_middleware(RequestIdMiddleware)
+    app.include_router(api_router, prefix="/v1")
+    app.add_api_route("/health", _health, methods=["GET"], include_in_schema=False)
+    return app
+
+
+async def _health() -> Response:
+    return OrjsonResponse({"status": "ok"})
+
+
+def _nothing() -> None:
+    """The engine hook when no in-process engine listens."""

@@ -1,0 +1,131 @@
+"""`/v1/batches`: create, retrieve, list, cancel (E6-E9).
+
+Only the request itself is checked here. Whether the input file exists and its
+lines are valid is the validator's job, reported asynchronously as a `failed`
+batch, as upstream does.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from batchyard import ids
+from batchyard.api.bodies import read_json
+from batchyard.api.deps import ProjectDep, SettingsDep, StoreDep, WakeEngineDep
+from batchyard.api.errors import invalid_value, quote_list
+from batchyard.api.schemas import BatchCreate, OrjsonResponse, batch_object, page
+from batchyard.backends.base import ALL_ENDPOINTS
+from batchyard.config import window_seconds
+from batchyard.errors import BadRequest, no_such_batch
+from batchyard.records import BatchRecord, BatchStatus
+
+router = APIRouter(prefix="/batches", tags=["batches"])
+
+MAX_METADATA_PAIRS = 16
+MAX_METADATA_KEY = 64
+MAX_METADATA_VALUE = 512
+# A valid create body is a few KiB; refuse larger ones before reading them into memory.
+MAX_CREATE_BODY_BYTES = 1024 * 1024
+
+
+@router.post("")
+async def create_batch(
+    request: Request,
+    settings: SettingsDep,
+    store: StoreDep,
+    project: ProjectDep,
+    wake_engine: WakeEngineDep,
+) -> Response:
+    body = await read_json(request, BatchCreate, MAX_CREATE_BODY_BYTES)
+    if body.endpoint not in ALL_ENDPOINTS:
+        raise BadRequest(
+            f"Invalid value: '{body.endpoint}'. "
+            f"Supported values are: {quote_list(sorted(ALL_ENDPOINTS))}.",
+            param="endpoint",
+            code="invalid_value",
+        )
+    windows = settings.limits.completion_windows
+    if body.completion_window not in windows:
+        raise invalid_value("completion_window", body.completion_window, windows)
+    if body.metadata is not None:
+        _check_metadata(body.metadata)
+    created_at = int(time.time())
+    record = BatchRecord(
+        id=ids.batch_id(),
+        project=project,
+        endpoint=body.endpoint,
+        input_file_id=body.input_file_id,
+        completion_window=body.completion_window,
+        status=BatchStatus.VALIDATING,
+        created_at=created_at,
+        expires_at=created_at + window_seconds(body.completion_window),
+        metadata=body.metadata,
+        output_expires_after=(
+            body.output_expires_after.seconds if body.output_expires_after else None
+        ),
+    )
+    await run_in_threadpool(store.add_batch, record)
+    wake_engine()
+    return OrjsonResponse(batch_object(record))
+
+
+@router.get("")
+def list_batches(
+    store: StoreDep,
+    project: ProjectDep,
+    after: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> Response:
+    records, has_more = store.list_batches(project, after=after, limit=limit)
+    return OrjsonResponse(page([batch_object(r) for r in records], has_more))
+
+
+@router.get("/{batch_id}")
+def retrieve_batch(batch_id: str, store: StoreDep, project: ProjectDep) -> Response:
+    record = store.get_batch(project, batch_id)
+    if record is None:
+        raise no_such_batch(batch_id)
+    return OrjsonResponse(batch_object(record))
+
+
+@router.post("/{batch_id}/cancel")
+async def cancel_batch(
+    batch_id: str, store: StoreDep, project: ProjectDep, wake_engine: WakeEngineDep
+) -> Response:
+    record = await run_in_threadpool(store.request_cancel, project, batch_id, int(time.time()))
+    wake_engine()
+    return OrjsonResponse(batch_object(record))
+
+
+def _check_metadata(metadata: dict[str, str]) -> None:
+    """Upstream's limits: 16 pairs, keys up to 64 characters, values up to 512."""
+    if len(metadata) > MAX_METADATA_PAIRS:
+        raise BadRequest(
+            "Invalid 'metadata': too many properties. Expected an object with at most "
+            f"{MAX_METADATA_PAIRS} properties, but got an object with {len(metadata)} "
+            "properties instead.",
+            param="metadata",
+            code="object_above_max_properties",
+        )
+    for key, value in metadata.items():
+        if len(key) > MAX_METADATA_KEY:
+            raise BadRequest(
+                f"Invalid property name in 'metadata': '{key}' is too long. Expected a string "
+                f"with maximum length {MAX_METADATA_KEY}, but got a string with length "
+                f"{len(key)} instead.",
+                param=f"metadata.{key}",
+                code="property_name_above_max_length",
+            )
+        if len(value) > MAX_METADATA_VALUE:
+            raise BadRequest(
+                f"Invalid 'metadata.{key}': string too long. Expected a string with maximum "
+                f"length {MAX_METADATA_VALUE}, but got a string with length {len(value)} "
+                "instead.",
+                param=f"metadata.{key}",
+                code="string_above_max_length",
+            )

@@ -1,0 +1,99 @@
+"""A live batchyard API under uvicorn on a loopback port, once per test and store.
+
+Every test runs on SQLite, and on PostgreSQL too when `BATCHYARD_TEST_POSTGRES_URL`
+names a server (for example `postgresql://postgres@127.0.0.1:5432/test`), each time
+in a fresh schema. Upload caps are set small so the size limits can be hit cheaply.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import urllib.request
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from openai import AsyncOpenAI, OpenAI
+
+from batchyard.api import create_app
+from batchyard.blobs import LocalBlobStore
+from batchyard.config import Limits, Settings
+from batchyard.store import Store
+
+from .support import MAX_BATCH_FILE_BYTES, MAX_UPLOAD_BYTES, LiveServer
+
+
+@pytest.fixture
+def store(database_url: str) -> Iterator[Store]:
+    """A store on each database kind (`database_url` comes from tests/conftest.py)."""
+    store = Store.open(database_url)
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def server(store: Store, tmp_path: Path) -> Iterator[LiveServer]:
+    settings = Settings(
+        data_dir=tmp_path,
+        limits=Limits(max_upload_bytes=MAX_UPLOAD_BYTES, max_batch_file_bytes=MAX_BATCH_FILE_BYTES),
+    )
+    blobs = LocalBlobStore(settings.blob_dir)
+    live = LiveServer("", settings, store, blobs)
+    app = create_app(settings, store, blobs, wake_engine=lambda: live.wakes.append(time.time()))
+    # Port 0: the kernel picks a free port, read back once the server listens.
+    uv = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=0, lifespan="off", log_level="warning")
+    )
+    thread = threading.Thread(target=uv.run, daemon=True)
+    thread.start()
+    try:
+        live.url = f"http://127.0.0.1:{_bound_port(uv)}"
+        _wait_healthy(live.url)
+        yield live
+    finally:
+        uv.should_exit = uv.force_exit = True
+        thread.join(timeout=10)
+
+
+def _bound_port(uv: uvicorn.Server) -> int:
+    deadline = time.monotonic() + 10
+    while not uv.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.005)
+    port: int = uv.servers[0].sockets[0].getsockname()[1]
+    return port
+
+
+def _wait_healthy(url: str) -> None:
+    # urllib, not httpx: a new httpx client loads a TLS context, ~40 ms per test.
+    with urllib.request.urlopen(f"{url}/health", timeout=10) as response:
+        assert json.load(response) == {"status": "ok"}
+
+
+@pytest.fixture
+def client(server: LiveServer) -> Iterator[OpenAI]:
+    """The official SDK in strict mode: every response must match its types exactly."""
+    with OpenAI(
+        base_url=server.base_url, api_key="test", max_retries=0, _strict_response_validation=True
+    ) as sdk:
+        yield sdk
+
+
+@pytest.fixture
+async def aclient(server: LiveServer) -> AsyncIterator[AsyncOpenAI]:
+    async with AsyncOpenAI(
+        base_url=server.base_url, api_key="test", max_retries=0, _strict_response_validation=True
+    ) as sdk:
+        yield sdk
+
+
+@pytest.fixture
+def raw(server: LiveServer) -> Iterator[httpx.Client]:
+    """Plain HTTP, for what the SDK would never send."""
+    with httpx.Client(base_url=server.url, timeout=10) as http:
+        yield http
