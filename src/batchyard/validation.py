@@ -374,9 +374,25 @@ def _wrong_type(param: str, expected: str, value: object) -> str:
     return f"Invalid type for '{param}': expected {expected}, but got {_json_type(value)} instead."
 
 
+_BUCKET_BITS = 5
+
+
 def _repeated(hashes: array[int]) -> set[int]:
-    """Hash values that occur more than once (sorting a copy keeps memory flat)."""
-    return {a for a, b in pairwise(sorted(hashes)) if a == b and a != _NO_ID}
+    """Hash values that occur more than once.
+
+    Sorting all hashes at once would build a Python int per line (~40 bytes each);
+    sorting 32 buckets one at a time, each a compact array, keeps the extra memory
+    near 10 bytes per line.
+    """
+    buckets = [array("q") for _ in range(1 << _BUCKET_BITS)]
+    shift = 64 - _BUCKET_BITS
+    for value in hashes:
+        buckets[(value >> shift) & ((1 << _BUCKET_BITS) - 1)].append(value)
+    repeated: set[int] = set()
+    for bucket in buckets:
+        repeated.update(a for a, b in pairwise(sorted(bucket)) if a == b and a != _NO_ID)
+        del bucket[:]
+    return repeated
 
 
 def _find_duplicates(

@@ -8,7 +8,6 @@ import time
 import openai
 import orjson
 import pytest
-
 from tests.e2e.conftest import ServerFactory, chat_lines, results, wait_for
 
 TERMINAL = {"completed", "failed", "cancelled", "expired"}
@@ -21,7 +20,9 @@ def upload(client: openai.OpenAI, data: bytes, name: str = "in.jsonl") -> str:
 def create(client: openai.OpenAI, data: bytes, **kwargs: object) -> str:
     file_id = upload(client, data)
     batch = client.batches.create(
-        input_file_id=file_id, endpoint="/v1/chat/completions", completion_window="24h",
+        input_file_id=file_id,
+        endpoint="/v1/chat/completions",
+        completion_window="24h",
         **kwargs,  # type: ignore[arg-type]
     )
     return batch.id
@@ -68,10 +69,12 @@ def test_happy_path_walks_every_status_and_counts_live(make_server: ServerFactor
 def test_failed_requests_go_to_the_error_file_and_an_all_fail_batch_still_completes(
     make_server: ServerFactory,
 ) -> None:
-    server = make_server(models=[
-        {"name": "flaky", "backend": "mock", "error_rate": 0.3},
-        {"name": "broken", "backend": "mock", "error_rate": 1.0},
-    ])
+    server = make_server(
+        models=[
+            {"name": "flaky", "backend": "mock", "error_rate": 0.3},
+            {"name": "broken", "backend": "mock", "error_rate": 1.0},
+        ]
+    )
     client = server.client(_strict_response_validation=True)
     mixed = wait_for(client, create(client, chat_lines(200, model="flaky")), TERMINAL)
     assert mixed.status == "completed"
@@ -102,15 +105,26 @@ def test_transient_errors_are_retried_until_they_succeed(make_server: ServerFact
 
 def test_invalid_files_fail_validation_with_line_numbers(make_server: ServerFactory) -> None:
     client = make_server().client(_strict_response_validation=True)
-    good = orjson.dumps({"custom_id": "a", "method": "POST", "url": "/v1/chat/completions",
-                         "body": {"model": "batchyard-mock", "messages": []}})
-    data = b"\n".join([
-        good,
-        b"{not json",
-        b'{"method": "POST", "url": "/v1/chat/completions", "body": {}}',
-        good.replace(b'"batchyard-mock"', b'"no-such-model"').replace(b'"a"', b'"c"'),
-        good,
-    ]) + b"\n"
+    good = orjson.dumps(
+        {
+            "custom_id": "a",
+            "method": "POST",
+            "url": "/v1/chat/completions",
+            "body": {"model": "batchyard-mock", "messages": []},
+        }
+    )
+    data = (
+        b"\n".join(
+            [
+                good,
+                b"{not json",
+                b'{"method": "POST", "url": "/v1/chat/completions", "body": {}}',
+                good.replace(b'"batchyard-mock"', b'"no-such-model"').replace(b'"a"', b'"c"'),
+                good,
+            ]
+        )
+        + b"\n"
+    )
     batch = wait_for(client, create(client, data), TERMINAL)
     assert batch.status == "failed"  # V10
     assert batch.failed_at and batch.in_progress_at is None
@@ -127,8 +141,11 @@ def test_invalid_files_fail_validation_with_line_numbers(make_server: ServerFact
 
 def test_a_missing_or_non_batch_input_file_fails_the_batch(make_server: ServerFactory) -> None:
     client = make_server().client()
-    missing = client.batches.create(input_file_id="file-doesnotexist0000000000",
-                                    endpoint="/v1/chat/completions", completion_window="24h")
+    missing = client.batches.create(
+        input_file_id="file-doesnotexist0000000000",
+        endpoint="/v1/chat/completions",
+        completion_window="24h",
+    )
     assert missing.status == "validating"
     failed = wait_for(client, missing.id, TERMINAL)
     assert failed.status == "failed" and failed.errors is not None
@@ -136,16 +153,26 @@ def test_a_missing_or_non_batch_input_file_fails_the_batch(make_server: ServerFa
     assert "Cannot find file" in (failed.errors.data[0].message or "")
 
     other = client.files.create(file=("notes.txt", b"hello"), purpose="user_data")
-    wrong = client.batches.create(input_file_id=other.id, endpoint="/v1/chat/completions",
-                                  completion_window="24h")
+    wrong = client.batches.create(
+        input_file_id=other.id, endpoint="/v1/chat/completions", completion_window="24h"
+    )
     failed = wait_for(client, wrong.id, TERMINAL)
     assert failed.status == "failed" and failed.errors is not None
     assert "purpose" in (failed.errors.data[0].message or "")
 
 
 def test_cancel_keeps_finished_lines_and_reports_the_rest(make_server: ServerFactory) -> None:
-    server = make_server(models=[{"name": "batchyard-mock", "backend": "mock",
-                                  "latency_ms": 50, "max_concurrency": 2, "max_group": 1}])
+    server = make_server(
+        models=[
+            {
+                "name": "batchyard-mock",
+                "backend": "mock",
+                "latency_ms": 50,
+                "max_concurrency": 2,
+                "max_group": 1,
+            }
+        ]
+    )
     client = server.client(_strict_response_validation=True)
     n = 400
     batch_id = create(client, chat_lines(n))
@@ -175,14 +202,22 @@ def create_and_finish(client: openai.OpenAI) -> str:
 
 def test_expiry_keeps_finished_lines_and_expires_the_rest(make_server: ServerFactory) -> None:
     server = make_server(
-        models=[{"name": "batchyard-mock", "backend": "mock", "latency_ms": 100,
-                 "max_concurrency": 2, "max_group": 1}],
+        models=[
+            {
+                "name": "batchyard-mock",
+                "backend": "mock",
+                "latency_ms": 100,
+                "max_concurrency": 2,
+                "max_group": 1,
+            }
+        ],
         limits={"completion_windows": ["24h", "2s"]},
     )
     client = server.client(_strict_response_validation=True)
     file_id = upload(client, chat_lines(200))
-    created = client.batches.create(input_file_id=file_id, endpoint="/v1/chat/completions",
-                                    completion_window="2s")  # type: ignore[arg-type]
+    created = client.batches.create(
+        input_file_id=file_id, endpoint="/v1/chat/completions", completion_window="2s"
+    )  # type: ignore[arg-type]
     assert created.expires_at == created.created_at + 2
     batch = wait_for(client, created.id, TERMINAL, timeout=30)
     assert batch.status == "expired" and batch.expired_at  # X6
@@ -202,8 +237,9 @@ def test_async_client_runs_a_batch(make_server: ServerFactory) -> None:
     async def go() -> None:
         client = server.async_client(_strict_response_validation=True)
         file = await client.files.create(file=("a.jsonl", chat_lines(50)), purpose="batch")
-        batch = await client.batches.create(input_file_id=file.id, completion_window="24h",
-                                            endpoint="/v1/chat/completions")
+        batch = await client.batches.create(
+            input_file_id=file.id, completion_window="24h", endpoint="/v1/chat/completions"
+        )
         while batch.status not in TERMINAL:
             await asyncio.sleep(0.05)
             batch = await client.batches.retrieve(batch.id)
@@ -216,8 +252,15 @@ def test_async_client_runs_a_batch(make_server: ServerFactory) -> None:
 
 
 def test_sigterm_drains_and_a_restart_finishes_the_batch(make_server: ServerFactory) -> None:
-    models = [{"name": "batchyard-mock", "backend": "mock", "latency_ms": 20,
-               "max_concurrency": 8, "max_group": 1}]
+    models = [
+        {
+            "name": "batchyard-mock",
+            "backend": "mock",
+            "latency_ms": 20,
+            "max_concurrency": 8,
+            "max_group": 1,
+        }
+    ]
     server = make_server(models=models)
     client = server.client()
     n = 1500

@@ -6,6 +6,7 @@ import base64
 import math
 import struct
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -224,10 +225,7 @@ async def test_latency_is_paid_once_per_group() -> None:
 
 
 async def test_results_come_back_in_request_order() -> None:
-    requests = [
-        Request("/v1/completions", {"prompt": f"line {i}"}, f"r{i}")
-        for i in range(MockBackend.max_group)
-    ]
+    requests = [Request("/v1/completions", {"prompt": f"line {i}"}, f"r{i}") for i in range(64)]
     results = await mock().run(requests)
     assert [r.body["choices"][0]["text"] for r in results] == [f"line {i}" for i in range(64)]
     assert len({r.request_id for r in results}) == len(results)
@@ -251,3 +249,15 @@ async def test_per_request_work_is_cheap() -> None:
     for _ in range(50):
         await backend.run(requests)
     assert (time.perf_counter() - start) / (50 * 64) < 100e-6
+
+
+async def test_max_group_and_call_log_are_options(tmp_path: Path) -> None:
+    log = tmp_path / "calls.log"
+    backend = MockBackend(ModelConfig("m", "mock", options={"max_group": 1, "call_log": str(log)}))
+    assert backend.max_group == 1
+    await backend.run([Request("/v1/completions", {"prompt": "x"}, "first")])
+    await backend.run([Request("/v1/completions", {"prompt": "y"}, "second")])
+    await backend.aclose()
+    assert log.read_text().split() == ["first", "second"]
+    with pytest.raises(ConfigError):
+        MockBackend(ModelConfig("m", "mock", options={"max_group": 0}))

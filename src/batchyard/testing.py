@@ -1,0 +1,135 @@
+"""Run a real batchyard server from tests: yours or ours.
+
+    from batchyard.testing import ServerProcess, write_config
+
+    config = write_config(tmp / "batchyard.toml", models=[{"name": "m", "backend": "mock"}])
+    with ServerProcess(config, tmp / "data") as server:
+        client = OpenAI(base_url=server.base_url, api_key="unused")
+
+The server is a child process (`python -m batchyard serve`) on a free loopback
+port, so a test can also SIGKILL it and start it again on the same data.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import httpx
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, list):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    return str(value)
+
+
+def write_config(
+    path: Path,
+    *,
+    models: list[dict[str, Any]],
+    database_url: str | None = None,
+    limits: dict[str, Any] | None = None,
+    engine: dict[str, Any] | None = None,
+) -> Path:
+    """Write a batchyard TOML config from plain Python values."""
+    lines = []
+    if database_url:
+        lines.append(f"database_url = {toml_value(database_url)}")
+    for table, values in (("limits", limits), ("engine", engine)):
+        if values:
+            lines.append(f"[{table}]")
+            lines += [f"{k} = {toml_value(v)}" for k, v in values.items()]
+    for model in models:
+        lines.append("[[models]]")
+        lines += [f"{k} = {toml_value(v)}" for k, v in model.items()]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+class ServerProcess:
+    """One `batchyard serve` child process on a fixed port and data dir."""
+
+    def __init__(self, config: Path, data_dir: Path, log: Path | None = None) -> None:
+        self.config, self.data_dir = config, data_dir
+        self.log = log or data_dir.with_name(data_dir.name + ".log")
+        self.port = free_port()
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    def start(self) -> ServerProcess:
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        with self.log.open("ab") as log:
+            self.log.parent.mkdir(parents=True, exist_ok=True)
+            self.proc = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "batchyard",
+                    "serve",
+                    "--port",
+                    str(self.port),
+                    "--data-dir",
+                    str(self.data_dir),
+                    "--config",
+                    str(self.config),
+                ],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=env,
+            )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited early:\n{self.log.read_text()[-3000:]}")
+            try:
+                if httpx.get(f"http://127.0.0.1:{self.port}/health", timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.05)
+        raise RuntimeError("server did not become healthy")
+
+    def kill(self) -> None:
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait()
+
+    def stop(self) -> int:
+        """SIGTERM, as an init system would; returns the exit code."""
+        if self.proc is None or self.proc.poll() is not None:
+            return self.proc.returncode if self.proc else 0
+        self.proc.send_signal(signal.SIGTERM)
+        return self.proc.wait(timeout=60)
+
+    def __enter__(self) -> ServerProcess:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.stop()
