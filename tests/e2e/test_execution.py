@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 
+import httpx
 import openai
 import orjson
 import pytest
@@ -273,3 +274,41 @@ def test_sigterm_drains_and_a_restart_finishes_the_batch(make_server: ServerFact
     assert batch.status == "completed" and batch.request_counts.completed == n
     out = results(restarted.client(), batch.output_file_id)
     assert sorted(x["custom_id"] for x in out) == sorted(f"r{i}" for i in range(n))
+
+
+def test_partial_results_stream_while_the_batch_runs(make_server: ServerFactory) -> None:
+    server = make_server(
+        models=[
+            {
+                "name": "batchyard-mock",
+                "backend": "mock",
+                "latency_ms": 20,
+                "max_concurrency": 4,
+                "max_group": 1,
+            }
+        ]
+    )
+    client = server.client()
+    n = 400
+    batch_id = create(client, chat_lines(n))
+    wait_for(client, batch_id, {"in_progress"})
+    time.sleep(1.5)
+    url = f"{server.base_url}/batches/{batch_id}/output"
+    early = httpx.get(url, timeout=30)
+    assert early.status_code == 200
+    assert early.headers["x-batchyard-results-complete"] == "false"
+    partial = [orjson.loads(line) for line in early.content.splitlines()]
+    assert 0 < len(partial) < n
+    assert all(line["response"]["status_code"] == 200 for line in partial)
+    rest = httpx.get(url, params={"after": len(partial)}, timeout=30).content.splitlines()
+    assert {orjson.loads(x)["custom_id"] for x in rest}.isdisjoint(
+        {x["custom_id"] for x in partial}
+    )
+    wait_for(client, batch_id, TERMINAL)
+    final = httpx.get(url, timeout=30)
+    assert final.headers["x-batchyard-results-complete"] == "true"
+    assert sorted(orjson.loads(x)["custom_id"] for x in final.content.splitlines()) == sorted(
+        f"r{i}" for i in range(n)
+    )
+    missing = httpx.get(f"{server.base_url}/batches/batch_nope/output", timeout=30)
+    assert missing.status_code == 404 and missing.json()["error"]["param"] == "batch_id"

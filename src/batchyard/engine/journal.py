@@ -94,3 +94,17 @@ def recover(blobs: BlobStore, shard: ShardRecord) -> tuple[set[int], ShardProgre
 
 def open_segment(blobs: BlobStore, shard: ShardRecord) -> Journal:
     return blobs.appender(segment_key(shard))
+
+
+def durable_results(blobs: BlobStore, shards: list[ShardRecord]) -> Iterator[bytes]:
+    """Every output or error line made durable so far, shard by shard.
+
+    Finalizing deletes the journals once the result files exist; a segment that
+    vanishes mid-read ends the stream early rather than failing it.
+    """
+    try:
+        for shard in shards:
+            for entry in entries(blobs, shard):
+                yield entry.payload + b"\n"
+    except FileNotFoundError:
+        return

@@ -8,19 +8,24 @@ batch, as upstream does.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from itertools import islice
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
+from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from batchyard import ids
 from batchyard.api.bodies import read_json
-from batchyard.api.deps import ProjectDep, SettingsDep, StoreDep, WakeEngineDep
+from batchyard.api.deps import BlobsDep, ProjectDep, SettingsDep, StoreDep, WakeEngineDep
 from batchyard.api.errors import invalid_value, quote_list
 from batchyard.api.schemas import BatchCreate, OrjsonResponse, batch_object, page
 from batchyard.backends.base import ALL_ENDPOINTS
+from batchyard.blobs import BlobStore
 from batchyard.config import window_seconds
+from batchyard.engine import journal
 from batchyard.errors import BadRequest, no_such_batch
 from batchyard.records import BatchRecord, BatchStatus
 
@@ -91,6 +96,45 @@ def retrieve_batch(batch_id: str, store: StoreDep, project: ProjectDep) -> Respo
     if record is None:
         raise no_such_batch(batch_id)
     return OrjsonResponse(batch_object(record))
+
+
+@router.get("/{batch_id}/output")
+def stream_results(
+    batch_id: str,
+    store: StoreDep,
+    blobs: BlobsDep,
+    project: ProjectDep,
+    after: Annotated[int, Query(ge=0)] = 0,
+) -> Response:
+    """batchyard extension: the results finished so far, while the batch runs.
+
+    JSONL of output and error lines (the same shapes as the final files), skipping
+    the first `after` lines. `x-batchyard-results-complete: true` once the batch has
+    ended and the stream is the whole of its output and error files.
+    """
+    record = store.get_batch(project, batch_id)
+    if record is None:
+        raise no_such_batch(batch_id)
+    lines: Iterator[bytes]
+    if record.status.terminal:
+        keys = []
+        for file_id in (record.output_file_id, record.error_file_id):
+            file = store.get_file(project, file_id) if file_id else None
+            if file is not None:
+                keys.append(file.blob_key)
+        lines = (line for key in keys for line in _file_lines(blobs, key))
+    else:
+        lines = journal.durable_results(blobs, store.shards_of(batch_id))
+    return StreamingResponse(
+        islice(lines, after, None),
+        media_type="application/jsonl",
+        headers={"x-batchyard-results-complete": str(record.status.terminal).lower()},
+    )
+
+
+def _file_lines(blobs: BlobStore, key: str) -> Iterator[bytes]:
+    with blobs.reader(key) as fh:
+        yield from fh
 
 
 @router.post("/{batch_id}/cancel")
