@@ -173,8 +173,14 @@ def test_a_cancel_tells_workers_to_stop_and_finalizes_once_none_is_live(store: S
     record = store.claim_finalization("f", NOW, 30)
     assert record is not None and record.stop_reason is StopReason.CANCEL
     status = store.finish_batch(
-        batch.id, "f", output_file=None, error_file=None, completed=1, failed=1,
-        usage=Usage(), now=NOW,
+        batch.id,
+        "f",
+        output_file=None,
+        error_file=None,
+        completed=1,
+        failed=1,
+        usage=Usage(),
+        now=NOW,
     )
     assert status is BatchStatus.CANCELLED
 
@@ -193,14 +199,36 @@ def test_finalizing_starts_when_every_shard_is_done_and_is_taken_over_after_a_cr
     second = store.claim_finalization("g", NOW + 31, 30)  # f died while finalizing
     assert second is not None and second.finalizing_at == NOW
     output = FileRecord(
-        id="file-out", project="p", purpose="batch_output", filename="o.jsonl", bytes=5,
-        created_at=NOW, expires_at=None, blob_key="files/file-out",
+        id="file-out",
+        project="p",
+        purpose="batch_output",
+        filename="o.jsonl",
+        bytes=5,
+        created_at=NOW,
+        expires_at=None,
+        blob_key="files/file-out",
     )
-    lost = store.finish_batch(batch.id, "f", output_file=output, error_file=None,
-                              completed=2, failed=0, usage=Usage(), now=NOW)
+    lost = store.finish_batch(
+        batch.id,
+        "f",
+        output_file=output,
+        error_file=None,
+        completed=2,
+        failed=0,
+        usage=Usage(),
+        now=NOW,
+    )
     assert lost is None
-    done = store.finish_batch(batch.id, "g", output_file=output, error_file=None,
-                              completed=2, failed=0, usage=Usage(1, 2, 0, 0), now=NOW + 40)
+    done = store.finish_batch(
+        batch.id,
+        "g",
+        output_file=output,
+        error_file=None,
+        completed=2,
+        failed=0,
+        usage=Usage(1, 2, 0, 0),
+        now=NOW + 40,
+    )
     assert done is BatchStatus.COMPLETED
     final = store.get_batch("p", batch.id)
     assert final is not None and final.output_file_id == "file-out"
@@ -215,8 +243,16 @@ def test_expiry_marks_only_unfinished_batches_past_their_deadline(store: Store) 
     assert store.expire_due(NOW + 86400) == []
     record = store.claim_finalization("f", NOW + 86400, 30)
     assert record is not None and record.stop_reason is StopReason.EXPIRE
-    status = store.finish_batch(due.id, "f", output_file=None, error_file=None, completed=0,
-                                failed=2, usage=Usage(), now=NOW + 86400)
+    status = store.finish_batch(
+        due.id,
+        "f",
+        output_file=None,
+        error_file=None,
+        completed=0,
+        failed=2,
+        usage=Usage(),
+        now=NOW + 86400,
+    )
     assert status is BatchStatus.EXPIRED
     untouched = store.get_batch("p", later.id)
     assert untouched is not None and untouched.stop_reason is None
@@ -229,3 +265,15 @@ def test_batches_list_newest_first_with_cursor(store: Store) -> None:
     rest, more = store.list_batches("p", after=made[1], limit=2)
     assert [b.id for b in rest] == [made[0]] and not more
     assert store.file_in_use("p", "file-x")
+
+
+def test_leases_of_dead_workers_end_at_once(store: Store) -> None:
+    started_batch(store, shards=2)
+    claim = store.claim_shard("host:1:dead", NOW, 30)
+    assert claim is not None
+    assert store.lease_holders() == {"host:1:dead"}
+    assert store.claim_shard("other", NOW, 30) is not None  # the second shard
+    assert store.claim_shard("other", NOW + 1, 30) is None
+    store.expire_leases({"host:1:dead"})
+    taken = store.claim_shard("other", NOW + 1, 30)
+    assert taken is not None and taken.shard.index == claim.shard.index
