@@ -1,90 +1,16 @@
-"""The `batchyard` command.
-
-\b
-  batchyard run requests.jsonl            # run a batch file here, no server
-  batchyard serve                          # the OpenAI-compatible Batch API on :8000
-"""
+"""`batchyard run`: one batch file to completion, here, resumable."""
 
 from __future__ import annotations
 
-import asyncio
-import ipaddress
 import logging
 import sys
 from pathlib import Path
 
 import click
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from batchyard import __version__
-from batchyard.config import ConfigError, Settings, load_settings
+from batchyard.cli import cli, config_option, console, load_cli_settings
 from batchyard.records import BatchRecord
-
-console = Console(stderr=True)
-
-
-def _settings(config: Path | None, data_dir: Path | None) -> Settings:
-    try:
-        return load_settings(config, data_dir=data_dir)
-    except ConfigError as exc:
-        raise click.UsageError(str(exc)) from None
-
-
-config_option = click.option(
-    "--config", type=click.Path(dir_okay=False, path_type=Path), help="A TOML config file."
-)
-
-
-@click.group(help=__doc__)
-@click.version_option(__version__, prog_name="batchyard")
-def cli() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-
-
-@cli.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
-@click.option("--port", default=8000, show_default=True, type=int)
-@click.option(
-    "--data-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Where the SQLite database and file bytes live (default: ./data).",
-)
-@config_option
-@click.option("--no-worker", is_flag=True, help="Run the API only; `batchyard worker` runs lines.")
-def serve(
-    host: str, port: int, data_dir: Path | None, config: Path | None, no_worker: bool
-) -> None:
-    """Serve the Files and Batches API under /v1, and run the batches.
-
-    \b
-    Point any OpenAI client at it:
-      OpenAI(base_url="http://127.0.0.1:8000/v1", api_key="unused")
-    """
-    from batchyard.server import serve as serve_forever
-
-    settings = _settings(config, data_dir)
-    if not ipaddress.ip_address(_resolve(host)).is_loopback:
-        console.print(
-            f"[yellow]warning:[/] listening on {host} with no API keys: anyone who "
-            "can reach it can use it."
-        )
-    console.print(
-        f"batchyard {__version__} on http://{host}:{port}/v1 "
-        f"(data in {settings.data_dir}, models: "
-        f"{', '.join(m.name for m in settings.models)})"
-    )
-    asyncio.run(serve_forever(settings, host, port, worker=not no_worker))
-
-
-def _resolve(host: str) -> str:
-    if host == "localhost":
-        return "127.0.0.1"
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return "0.0.0.0"
-    return host
 
 
 @cli.command()
@@ -122,7 +48,7 @@ def run(
     from batchyard.job import run_file
 
     logging.getLogger().setLevel(logging.WARNING)
-    settings = _settings(config, data_dir)
+    settings = load_cli_settings(config, data_dir)
     stem = input_file.with_suffix("")
     output = output or stem.with_name(stem.name + ".output.jsonl")
     errors = errors or stem.with_name(stem.name + ".errors.jsonl")
@@ -180,7 +106,3 @@ def run(
         console.print(f"  output: {outcome.output}")
     if outcome.errors:
         console.print(f"  errors: {outcome.errors}")
-
-
-def main() -> None:
-    cli()

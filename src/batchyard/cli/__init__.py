@@ -1,0 +1,45 @@
+"""The `batchyard` command: a click group; each subcommand lives in a sibling module."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from batchyard import __version__
+from batchyard.config import ConfigError, Settings, load_settings
+
+HELP = """A self-hosted, OpenAI-compatible Batch API.
+
+\b
+  batchyard run requests.jsonl     # run a batch file here, no server
+  batchyard serve                  # the Files + Batches API on http://127.0.0.1:8000/v1
+"""
+
+console = Console(stderr=True)
+
+
+def load_cli_settings(config: Path | None, data_dir: Path | None) -> Settings:
+    try:
+        return load_settings(config, data_dir=data_dir)
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+config_option = click.option(
+    "--config", type=click.Path(dir_okay=False, path_type=Path), help="A TOML config file."
+)
+
+
+@click.group(help=HELP)
+@click.version_option(__version__, prog_name="batchyard")
+def cli() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+
+def main() -> None:
+    from batchyard.cli import run, serve  # noqa: F401 - registers the subcommands
+
+    cli()
