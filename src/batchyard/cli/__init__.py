@@ -18,7 +18,7 @@ HELP = """A self-hosted, OpenAI-compatible Batch API.
   batchyard serve                  # the Files + Batches API on http://127.0.0.1:8000/v1
 """
 
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)
 
 
 def load_cli_settings(config: Path | None, data_dir: Path | None) -> Settings:
