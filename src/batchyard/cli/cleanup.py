@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from batchyard.cli import cli, console
-from batchyard.cli.options import base_url_option, manifest_argument, open_job, user_errors
+from batchyard.cli import cli
+from batchyard.cli.options import base_url_option, manifest_argument, open_job, say, user_errors
 from batchyard.client.cleanup import cleanup as delete_files
 
 
@@ -33,5 +33,5 @@ def cleanup(
         with manifest.lock():
             done = delete_files(manifest, client, inputs=inputs, results=results, force=force)
     for kept in done.kept:
-        console.print(f"kept {kept}", highlight=False)
-    console.print(f"deleted {len(done.deleted)} files on the server; kept {len(done.kept)}")
+        say(f"kept {kept}")
+    say(f"deleted {len(done.deleted)} files on the server; kept {len(done.kept)}")

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from batchyard.cli import cli, console
-from batchyard.cli.options import base_url_option, manifest_argument, open_job, user_errors
+from batchyard.cli import cli
+from batchyard.cli.options import base_url_option, manifest_argument, open_job, say, user_errors
 from batchyard.client.collect import Outcome, download, merge, missing_ids
 from batchyard.client.index import Index
 from batchyard.client.manifest import Manifest
@@ -16,26 +16,26 @@ from batchyard.client.submit import Submitter
 
 
 def report(outcome: Outcome) -> None:
-    console.print(
+    say(
         f"{outcome.total:,} requests: {outcome.ok:,} ok, {outcome.failed:,} failed, "
         f"{outcome.missing:,} missing, {outcome.pending:,} still running"
     )
     if outcome.codes:
         codes = ", ".join(f"{code} x{n:,}" for code, n in outcome.codes.most_common(8))
-        console.print(f"  errors: {codes}", highlight=False)
+        say(f"  errors: {codes}")
     if outcome.missing_ids:
         more = outcome.missing - len(outcome.missing_ids)
         ids = ", ".join(outcome.missing_ids) + (f" and {more:,} more" if more else "")
-        console.print(f"  no result for: {ids}", highlight=False)
+        say(f"  no result for: {ids}")
     if outcome.failed or outcome.missing:
-        console.print("  `batchyard retry MANIFEST` sends them again")
+        say("  `batchyard retry MANIFEST` sends them again")
 
 
 def refresh_and_download(manifest: Manifest, submitter: Submitter, index: Index) -> None:
     submitter.refresh()
     fetched = download(manifest, submitter.client, index)
     if fetched:
-        console.print(f"downloaded {fetched} result files")
+        say(f"downloaded {fetched} result files")
 
 
 @cli.command()
@@ -78,7 +78,7 @@ def collect(
             if missing_file is not None:
                 with open(missing_file, "w", encoding="utf-8") as out:
                     out.writelines(f"{c}\n" for c in missing_ids(manifest, index))
-    console.print(f"wrote {output}")
+    say(f"wrote {output}")
     report(outcome)
     if strict and not outcome.complete:
         sys.exit(1)

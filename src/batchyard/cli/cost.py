@@ -8,7 +8,7 @@ import click
 from rich.table import Table
 
 from batchyard.cli import cli, console
-from batchyard.cli.options import base_url_option, open_job, user_errors
+from batchyard.cli.options import base_url_option, open_job, say, user_errors
 from batchyard.client.cost import (
     PRICES_AS_OF,
     Price,
@@ -76,12 +76,12 @@ def cost(
         table.add_row(*_actual_row(manifest, price, discount))
     console.print(table)
     if estimate.output_unknown:
-        console.print(
+        say(
             f"{estimate.output_unknown:,} requests have no max_tokens: their output is not in "
             "the estimate; pass --output-tokens N"
         )
     if price.source.startswith("OpenAI"):
-        console.print(f"prices: {price.source} ({PRICES_AS_OF}); an estimate, not a bill")
+        say(f"prices: {price.source} ({PRICES_AS_OF}); an estimate, not a bill")
 
 
 def _rates(price: Price) -> str:

@@ -6,19 +6,23 @@ traceback, and never a key: SDK errors are reduced to status and message.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-import openai
 
+from batchyard.cli import console
 from batchyard.client.connection import make_client, resolve_base_url
 from batchyard.client.errors import ToolkitError
 from batchyard.client.manifest import Manifest, load
 from batchyard.config import MB, Limits
+
+if TYPE_CHECKING:
+    import openai
 
 F = TypeVar("F", bound=Callable[..., Any])
 DEFAULT_LIMITS = Limits()
@@ -72,6 +76,11 @@ def interval_option(func: F) -> F:
     )(func)
 
 
+def say(message: str) -> None:
+    """A message on stderr, unwrapped (paths and ids stay whole), markup allowed."""
+    console.print(message, highlight=False, soft_wrap=True)
+
+
 def open_job(path: Path, base_url: str | None) -> tuple[Manifest, openai.OpenAI]:
     manifest = load(path)
     return manifest, make_client(resolve_base_url(base_url, manifest))
@@ -79,7 +88,13 @@ def open_job(path: Path, base_url: str | None) -> tuple[Manifest, openai.OpenAI]
 
 @contextmanager
 def user_errors() -> Iterator[None]:
-    """Turn the toolkit's and the SDK's exceptions into one-line messages, exit 1."""
+    """Turn the toolkit's and the SDK's exceptions into one-line messages, exit 1.
+
+    Also quiets the SDK's per-request INFO logs: a client's user wants the bars.
+    """
+    import openai
+
+    logging.getLogger().setLevel(logging.WARNING)
     try:
         yield
     except ToolkitError as exc:

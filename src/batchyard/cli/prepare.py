@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 import orjson
 
-from batchyard.cli import cli, console
-from batchyard.cli.options import user_errors
+from batchyard.cli import cli
+from batchyard.cli.options import say, user_errors
 from batchyard.client.errors import ToolkitError
 from batchyard.client.prepare import Piece, Recipe, Template, endpoint_path, write_requests
 from batchyard.client.rows import FORMATS, detect_format
@@ -99,4 +99,4 @@ def prepare(
                 f"wrote {output}, but it would fail validation (line n = data row n):\n  "
                 + "\n  ".join(describe(output, report, 20))
             )
-    console.print(f"wrote {count:,} {path} requests to {output}")
+    say(f"wrote {count:,} {path} requests to {output}")

@@ -6,13 +6,14 @@ from pathlib import Path
 
 import click
 
-from batchyard.cli import cli, console
+from batchyard.cli import cli
 from batchyard.cli.collect import refresh_and_download
 from batchyard.cli.options import (
     base_url_option,
     interval_option,
     manifest_argument,
     open_job,
+    say,
     user_errors,
 )
 from batchyard.cli.watch import follow, notify_options
@@ -72,25 +73,23 @@ def retry(
                 refresh_and_download(manifest, Submitter(manifest, client), index)
                 running = sum(not p.terminal for p in manifest.parts)
                 if running:
-                    console.print(f"{running} batches still running; their lines wait for them")
+                    say(f"{running} batches still running; their lines wait for them")
                 ids = list(retryable(manifest, index, wanted, missing=not no_missing))
                 if not ids:
-                    console.print("nothing to retry")
+                    say("nothing to retry")
                     if until_done and running:
                         follow(manifest, client, interval=interval, wait=True)
                         continue
                     return
                 if dry_run:
-                    console.print(f"{len(ids):,} lines would be retried")
+                    say(f"{len(ids):,} lines would be retried")
                     return
                 if rounds == max_rounds:
-                    console.print(f"{len(ids):,} lines still unsuccessful after {rounds} rounds")
+                    say(f"{len(ids):,} lines still unsuccessful after {rounds} rounds")
                     return
                 parts = add_round(manifest, index, ids)
                 rounds += 1
-                console.print(
-                    f"round {manifest.rounds}: {len(ids):,} lines in {len(parts)} new batches"
-                )
+                say(f"round {manifest.rounds}: {len(ids):,} lines in {len(parts)} new batches")
                 follow(
                     manifest,
                     client,

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from batchyard.cli import cli, console
-from batchyard.cli.options import DEFAULT_LIMITS, Size, user_errors
+from batchyard.cli import cli
+from batchyard.cli.options import DEFAULT_LIMITS, Size, say, user_errors
 from batchyard.client.index import Index
 from batchyard.client.split import split_files
 
@@ -59,4 +59,4 @@ def split(files: tuple[Path, ...], max_requests: int, max_bytes: int, out_dir: P
     for part in parts:
         click.echo(f"{part.path}\t{part.requests}\t{part.bytes}")
     total = sum(p.requests for p in parts)
-    console.print(f"{total:,} requests in {len(parts)} parts under {out}")
+    say(f"{total:,} requests in {len(parts)} parts under {out}")

@@ -6,12 +6,13 @@ from pathlib import Path
 
 import click
 
-from batchyard.cli import cli, console
+from batchyard.cli import cli
 from batchyard.cli.options import (
     DEFAULT_LIMITS,
     Size,
     base_url_option,
     interval_option,
+    say,
     user_errors,
 )
 from batchyard.cli.watch import follow, notify_options
@@ -93,7 +94,7 @@ def submit(
             manifest = load(manifest_path)
             check_same_inputs(manifest, files)
             client = make_client(resolve_base_url(base_url, manifest))
-            console.print(f"resuming {manifest.job} from {manifest_path}")
+            say(f"resuming {manifest.job} from {manifest_path}")
         else:
             url = resolve_base_url(base_url)
             client = make_client(url)
@@ -109,7 +110,7 @@ def submit(
                 base_url=url,
                 metadata=_metadata(pairs),
             )
-            console.print(
+            say(
                 f"{manifest.job}: {manifest.requests:,} requests in {len(manifest.parts)} "
                 f"batches to {url}; manifest {manifest_path}"
             )

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from batchyard.cli import cli, console
-from batchyard.cli.options import DEFAULT_LIMITS, Size, user_errors
+from batchyard.cli import cli
+from batchyard.cli.options import DEFAULT_LIMITS, Size, say, user_errors
 from batchyard.client.validate import check, describe, infer_endpoint
 
 
@@ -60,8 +60,8 @@ def validate(
         click.echo(line)
     if report.ok:
         model = f", model {report.model}" if report.model else ""
-        console.print(f"[green]ok[/]: {report.requests:,} {endpoint} requests{model}")
+        say(f"[green]ok[/]: {report.requests:,} {endpoint} requests{model}")
         return
     if any(e.code in ("too_many_requests", "file_too_large") for e in report.errors):
-        console.print("over the limits: `batchyard split` or `batchyard submit` cuts it into parts")
+        say("over the limits: `batchyard split` or `batchyard submit` cuts it into parts")
     sys.exit(1)

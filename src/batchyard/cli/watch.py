@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-import openai
 
 from batchyard.cli import cli, console
 from batchyard.cli.options import (
@@ -15,12 +14,16 @@ from batchyard.cli.options import (
     interval_option,
     manifest_argument,
     open_job,
+    say,
     user_errors,
 )
 from batchyard.client.manifest import Manifest
 from batchyard.client.notify import notify
 from batchyard.client.submit import Submitter
 from batchyard.client.watch import Watcher, summary
+
+if TYPE_CHECKING:
+    import openai
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -47,14 +50,14 @@ def follow(
     slack_webhook: str | None = None,
 ) -> Submitter:
     """Advance the job until every part is started (or, with `wait`, terminal)."""
-    submitter = Submitter(manifest, client, on_event=lambda m: console.print(m, highlight=False))
+    submitter = Submitter(manifest, client, on_event=lambda m: say(m))
     watcher = Watcher(submitter, console, interval)
     watcher.run(lambda s: s.all_terminal if wait else s.all_started)
     if wait:
         line = summary(submitter)
-        console.print(line, highlight=False)
+        say(line)
         for warning in notify(line, desktop=desktop, slack_webhook=slack_webhook):
-            console.print(f"[yellow]warning:[/] {warning}")
+            say(f"[yellow]warning:[/] {warning}")
     return submitter
 
 

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass, field
-
-import openai
+from typing import TYPE_CHECKING
 
 from batchyard.client.manifest import Manifest
+
+if TYPE_CHECKING:
+    import openai
 
 
 @dataclass
@@ -31,6 +33,8 @@ def cleanup(
     results: bool = True,
     force: bool = False,
 ) -> Cleanup:
+    import openai
+
     done = Cleanup()
     for part in manifest.parts:
         targets: list[tuple[str, str | None]] = []

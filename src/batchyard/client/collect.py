@@ -14,14 +14,16 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
-import openai
 import orjson
 
 from batchyard.client.index import Index, ResultLine
 from batchyard.client.manifest import Manifest, Part
 from batchyard.client.results import classify, missing_line, open_writer
+
+if TYPE_CHECKING:
+    import openai
 
 _SAMPLE = 20
 

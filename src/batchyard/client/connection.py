@@ -9,11 +9,13 @@ elsewhere would look for them in the wrong place, so that is refused.
 from __future__ import annotations
 
 import os
-
-import openai
+from typing import TYPE_CHECKING
 
 from batchyard.client.errors import ToolkitError
 from batchyard.client.manifest import Manifest
+
+if TYPE_CHECKING:  # the SDK takes seconds to import: only commands that talk to a server pay
+    import openai
 
 OPENAI_BASE_URL = "https://api.openai.com/v1"
 # Servers without auth (a local batchyard) still need the SDK to send some key.
@@ -33,6 +35,8 @@ def resolve_base_url(flag: str | None, manifest: Manifest | None = None) -> str:
 
 def make_client(base_url: str, *, max_retries: int = 5) -> openai.OpenAI:
     """An SDK client; the key comes only from OPENAI_API_KEY, never from a flag or a file."""
+    import openai
+
     key = os.environ.get("OPENAI_API_KEY")
     if not key:
         if base_url.startswith(OPENAI_BASE_URL):

@@ -16,15 +16,16 @@ import signal
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
-
-import openai
+from typing import TYPE_CHECKING, Any
 
 from batchyard.client.errors import ToolkitError
 from batchyard.client.index import Index
 from batchyard.client.manifest import InputFile, Manifest, Part
 from batchyard.client.split import split_files
 from batchyard.client.validate import require_valid
+
+if TYPE_CHECKING:
+    import openai
 
 JOB_KEY = "batchyard_job"
 PART_KEY = "batchyard_part"
@@ -189,6 +190,8 @@ class Submitter:
         part.state, part.started_at = "creating", time.time()
         self.manifest.save()
         assert part.file_id is not None
+        import openai
+
         tags = {**self.manifest.metadata, JOB_KEY: self.manifest.job, PART_KEY: part.name}
         try:
             batch = self.client.batches.create(
