@@ -23,6 +23,7 @@ CREATE TABLE IF NOT EXISTS requests (
     part TEXT NOT NULL,              -- the part file holding the request line
     offset INTEGER NOT NULL,
     length INTEGER NOT NULL,
+    model TEXT NOT NULL,             -- body.model: a batch may hold only one
     latest TEXT NOT NULL             -- the part it was last sent in
 );
 CREATE TABLE IF NOT EXISTS results (
@@ -65,6 +66,7 @@ class Request:
     part: str
     offset: int
     length: int
+    model: str
 
 
 @dataclass(slots=True)
@@ -115,27 +117,24 @@ class Index:
     def add_requests(self, rows: list[Request]) -> None:
         """Insert a batch of requests; a repeated custom_id raises `DuplicateIdError`."""
         values = [
-            (r.pos, r.custom_id, r.source, r.line, r.part, r.offset, r.length, r.part) for r in rows
+            (r.pos, r.custom_id, r.source, r.line, r.part, r.offset, r.length, r.model, r.part)
+            for r in rows
         ]
+        insert = "INSERT INTO requests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
         try:
             with self.db:
-                self.db.executemany("INSERT INTO requests VALUES (?, ?, ?, ?, ?, ?, ?, ?)", values)
-        except sqlite3.IntegrityError:
-            pass
-        else:
+                self.db.executemany(insert, values)
             return
-        for row in rows:  # find which one, and where its twin is
+        except sqlite3.IntegrityError:
+            pass  # rolled back; now one by one, to name the repeat and its first use
+        for row, value in zip(rows, values, strict=True):
             found = self.db.execute(
                 "SELECT source, line FROM requests WHERE custom_id = ?", (row.custom_id,)
             ).fetchone()
             if found is not None:
                 raise DuplicateIdError(row.custom_id, (found[0], found[1]), (row.source, row.line))
             with self.db:
-                self.db.execute(
-                    "INSERT INTO requests VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (row.pos, row.custom_id, row.source, row.line, row.part, row.offset,
-                     row.length, row.part),
-                )  # fmt: skip
+                self.db.execute(insert, value)
 
     def count(self) -> int:
         return int(self.db.execute("SELECT count(*) FROM requests").fetchone()[0])
@@ -167,14 +166,14 @@ class Index:
             yield Row(pos, custom_id, latest, bool(ok), file, offset or 0, length or 0, code)
 
     def requests_of(self, custom_ids: Iterable[str]) -> Iterator[Request]:
-        """The requests named, in input order (ids go through a temp table, not memory)."""
+        """The requests named, by model, then in input order (ids go through a temp table)."""
         self.db.execute("CREATE TEMP TABLE IF NOT EXISTS pick (custom_id TEXT PRIMARY KEY)")
         with self.db:
             self.db.execute("DELETE FROM pick")
             self.db.executemany("INSERT OR IGNORE INTO pick VALUES (?)", ((c,) for c in custom_ids))
         cursor = self.db.execute(
-            "SELECT q.pos, q.custom_id, q.source, q.line, q.part, q.offset, q.length "
-            "FROM requests q JOIN pick USING (custom_id) ORDER BY q.pos"
+            "SELECT q.pos, q.custom_id, q.source, q.line, q.part, q.offset, q.length, q.model "
+            "FROM requests q JOIN pick USING (custom_id) ORDER BY q.model, q.pos"
         )
         for row in cursor:
             yield Request(*row)

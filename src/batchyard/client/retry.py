@@ -48,13 +48,16 @@ def add_round(manifest: Manifest, index: Index, custom_ids: list[str]) -> list[P
     sources: dict[str, IO[bytes]] = {}
     members: list[tuple[str, str]] = []  # (part name, custom_id)
     by_name = {p.name: p for p in manifest.parts}
+    model = ""
     try:
         for request in index.requests_of(custom_ids):
             if (
                 not parts
                 or parts[-1].requests == per_part
-                or (parts[-1].bytes + request.length > manifest.max_bytes)
+                or parts[-1].bytes + request.length > manifest.max_bytes
+                or request.model != model  # a batch holds one model
             ):
+                model = request.model
                 if out is not None:
                     out.close()
                 name = f"retry{number}-{len(parts) + 1:04d}"

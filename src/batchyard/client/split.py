@@ -3,8 +3,9 @@
 Results are merged by custom_id, so an id used twice anywhere in the job would
 make one answer overwrite another: every id goes into the job's index, which
 refuses a repeat and names both lines. Parts are balanced (120,000 lines at
-50,000 per batch give 3 x 40,000, not 50/50/20) so they finish together, and
-no part passes `max_bytes` either. Lines are copied byte for byte.
+50,000 per batch give 3 x 40,000, not 50/50/20) so they finish together, no
+part passes `max_bytes`, and a part holds one model (a batch may hold only
+one), so a change of model starts a new part. Lines are copied byte for byte.
 """
 
 from __future__ import annotations
@@ -86,6 +87,7 @@ def split_files(
     out: BinaryIO | None = None
     current: PartFile | None = None
     pending: list[Request] = []
+    part_model = ""
     pos = 0
 
     def flush() -> None:
@@ -103,7 +105,7 @@ def split_files(
         for source, path in enumerate(inputs):
             with open(path, "rb") as file:
                 for line_no, line in request_lines(file):
-                    custom_id = _custom_id(line, path, line_no)
+                    custom_id, model = _identify(line, path, line_no)
                     size = len(line) + 1
                     if size > max_bytes:
                         raise SplitError(
@@ -114,7 +116,9 @@ def split_files(
                         current is None
                         or current.requests == per_part
                         or current.bytes + size > max_bytes
+                        or model != part_model
                     ):
+                        part_model = model
                         if out is not None:
                             out.close()
                         current = PartFile(name(len(parts) + 1), Path(), 0, 0)
@@ -124,7 +128,16 @@ def split_files(
                     assert out is not None
                     out.write(line + b"\n")
                     pending.append(
-                        Request(pos, custom_id, source, line_no, current.name, current.bytes, size)
+                        Request(
+                            pos,
+                            custom_id,
+                            source,
+                            line_no,
+                            current.name,
+                            current.bytes,
+                            size,
+                            model,
+                        )
                     )
                     current.requests += 1
                     current.bytes += size
@@ -145,7 +158,8 @@ def split_files(
     return parts
 
 
-def _custom_id(line: bytes, path: Path, line_no: int) -> str:
+def _identify(line: bytes, path: Path, line_no: int) -> tuple[str, str]:
+    """The line's custom_id and body.model ("" if none: the validator reports that)."""
     try:
         obj = orjson.loads(line)
     except orjson.JSONDecodeError:
@@ -153,4 +167,6 @@ def _custom_id(line: bytes, path: Path, line_no: int) -> str:
     custom_id = obj.get("custom_id") if isinstance(obj, dict) else None
     if not isinstance(custom_id, str) or not custom_id:
         raise SplitError(f"{path}:{line_no}: the line has no custom_id (a non-empty string)")
-    return custom_id
+    body = obj.get("body")
+    model = body.get("model") if isinstance(body, dict) else None
+    return custom_id, model if isinstance(model, str) else ""
