@@ -98,6 +98,33 @@ def spawn(*args: str | Path, env: dict[str, str] | None = None) -> subprocess.Po
     )
 
 
+# VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the forked test process.
+_MEASURED = """
+import re, sys
+from batchyard.cli import main
+sys.argv = ["batchyard", *sys.argv[1:]]
+try:
+    main()
+finally:
+    status = open("/proc/self/status").read()
+    print("peak_rss_kb=" + re.search(r"VmHWM:\\s+(\\d+)", status).group(1))
+"""
+
+
+def run_measured(*args: str | Path) -> tuple[str, int]:
+    """`batchyard ARGS` in a child process; its output and peak memory (KiB)."""
+    done = subprocess.run(
+        [sys.executable, "-c", _MEASURED, *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output
+    return output, int(output.rsplit("peak_rss_kb=", 1)[1].split()[0])
+
+
 def chat_requests(path: Path, n: int, model: str = "batchyard-mock", prefix: str = "r") -> Path:
     with open(path, "wb") as out:
         for i in range(n):

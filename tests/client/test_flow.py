@@ -14,6 +14,7 @@ from tests.client.conftest import (
     manifest_of,
     read_jsonl,
     run,
+    run_measured,
 )
 
 
@@ -34,11 +35,13 @@ def test_120k_rows_go_from_csv_to_ordered_results_in_three_commands(
     run("prepare", data, "-m", "batchyard-mock", "--user", "Answer: {text}", "--id-column", "id",
         "-o", requests)  # fmt: skip
     run("submit", requests, "--base-url", server.base_url, "--wait", "--interval", "0.2")
-    out = run("collect", tmp_path / "requests.batchyard.json", "-o", results)
+    output, peak_kb = run_measured("collect", tmp_path / "requests.batchyard.json", "-o", results)
     elapsed = time.monotonic() - started
-    print(f"120k rows, prepare + submit --wait + collect: {elapsed:.1f}s")
+    print(f"120k rows, prepare + submit --wait + collect: {elapsed:.1f}s; collect {peak_kb} KiB")
 
-    assert "120,000 ok, 0 failed, 0 missing" in out.output
+    assert "120,000 ok, 0 failed, 0 missing" in output
+    # ~95 MB of results merged by streaming: no more memory than a bare client.
+    assert peak_kb < 128 * 1024
     manifest = manifest_of(tmp_path / "requests.batchyard.json")
     batches = server.batches(manifest["job"])
     assert len(batches) == 3  # the server takes 50,000 lines per batch

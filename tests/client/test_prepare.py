@@ -59,7 +59,11 @@ def test_parquet_column_becomes_embedding_inputs(tmp_path: Path) -> None:
     lines = read_jsonl(out)
     assert [line["custom_id"] for line in lines] == ["7", "8", "9"]
     assert lines[1]["url"] == "/v1/embeddings"
-    assert lines[1]["body"] == {"model": "text-embedding-3-small", "input": "y z", "dimensions": 256}
+    assert lines[1]["body"] == {
+        "model": "text-embedding-3-small",
+        "input": "y z",
+        "dimensions": 256,
+    }
 
 
 def test_bad_input_is_named_by_column_or_row(tmp_path: Path) -> None:
