@@ -66,24 +66,23 @@ def test_collect_writes_jsonl_and_parquet_and_names_missing_ids(
     run("submit", good, unknown, "-m", manifest, "--base-url", server.base_url,
         "--max-requests", "20", "--wait", "--interval", "0.1")  # fmt: skip
     job = manifest_of(manifest)
-    assert [p["requests"] for p in job["parts"]] == [20, 20]  # balanced: 40 lines, 20 a part
+    # Balanced at 20 a part, and a new part where the model changes.
+    assert [p["requests"] for p in job["parts"]] == [20, 10, 10]
     merged = tmp_path / "merged.jsonl"
     missing_file = tmp_path / "missing.txt"
     out = run("collect", manifest, "-o", merged, "--missing-ids", missing_file)
-    # Part 2 holds r20..r29 and x0..x9; mixed models fail its validation whole.
-    assert "20 ok, 0 failed, 20 missing" in out.output
-    assert "no result for: r20, r21" in out.output
+    # The third part (x0..x9) fails validation at the server: no result for any of it.
+    assert "30 ok, 0 failed, 10 missing" in out.output
+    assert "no result for: x0, x1" in out.output
     lines = read_jsonl(merged)
-    assert [line["custom_id"] for line in lines] == [f"r{i}" for i in range(30)] + [
-        f"x{i}" for i in range(10)
-    ]
+    ids = [f"r{i}" for i in range(30)] + [f"x{i}" for i in range(10)]
+    assert [line["custom_id"] for line in lines] == ids
     assert lines[0]["response"]["status_code"] == 200
-    assert lines[25]["error"]["code"] == "batchyard_missing"
-    assert missing_file.read_text().split() == [f"r{i}" for i in range(20, 30)] + [
-        f"x{i}" for i in range(10)
-    ]
+    assert lines[35]["error"]["code"] == "batchyard_missing"
+    assert "status failed" in lines[35]["error"]["message"]
+    assert missing_file.read_text().split() == ids[30:]
     strict = run("collect", manifest, "-o", tmp_path / "r.parquet", "--strict", ok=False)
-    assert "20 missing" in strict.output
+    assert "10 missing" in strict.output
     table = pq.read_table(tmp_path / "r.parquet").to_pylist()
-    assert [row["status"] for row in table] == ["ok"] * 20 + ["missing"] * 20
+    assert [row["status"] for row in table] == ["ok"] * 30 + ["missing"] * 10
     assert table[3]["content"] == "say 3" and table[3]["input_tokens"] == 2

@@ -19,7 +19,7 @@ from batchyard.client.cost import (
     lookup,
 )
 from batchyard.client.index import Index
-from batchyard.client.manifest import Manifest, is_manifest
+from batchyard.client.manifest import Manifest, ManifestError, is_manifest
 from batchyard.client.submit import Submitter
 
 
@@ -62,7 +62,11 @@ def cost(
         manifest: Manifest | None = None
         if is_manifest(target):
             manifest, client = open_job(target, base_url)
-            Submitter(manifest, client).refresh()
+            try:
+                with manifest.lock():  # a running watch keeps the counts fresh itself
+                    Submitter(manifest, client).refresh()
+            except ManifestError:
+                pass
             paths = [manifest.part_path(p) for p in manifest.parts if p.round == 0]
         else:
             paths = [target]

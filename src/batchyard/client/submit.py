@@ -104,9 +104,13 @@ def create_job(
 
 
 def check_same_inputs(manifest: Manifest, inputs: Iterable[Path]) -> None:
-    """A re-run must name the same files, unchanged; otherwise it is another job."""
-    recorded = [(Path(i.path).resolve(), i.bytes, i.sha256) for i in manifest.inputs]
-    given = [(p.resolve(), p.stat().st_size, sha256_of(p)) for p in inputs]
+    """A re-run must name the same files, unchanged; otherwise it is another job.
+
+    Names and contents are compared, not full paths: a job may be resumed from
+    another directory.
+    """
+    recorded = [(Path(i.path).name, i.bytes, i.sha256) for i in manifest.inputs]
+    given = [(p.name, p.stat().st_size, sha256_of(p)) for p in inputs]
     if recorded != given:
         raise ToolkitError(
             f"{manifest.path} was made from other or changed input files; resume it with "
