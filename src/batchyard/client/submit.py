@@ -264,20 +264,22 @@ class Submitter:
 
 
 def _recent(items: Iterable[Any], since: float | None) -> Iterable[Any]:
-    """Items of a newest-first list until they are older than `since` minus the lookback.
+    """Items of a list until they are older than `since` minus the lookback.
 
-    Stops early only while the list really is newest first; otherwise reads it all.
+    Stops early only once two items show the list is newest first (OpenAI's and
+    batchyard's order); a list in any other order is read to the end.
     """
     cutoff = (since or 0) - _LOOKBACK
     previous: int | None = None
     descending = True
     for item in items:
         created = int(item.created_at)
-        if previous is not None and created > previous:
-            descending = False
+        if previous is not None:
+            if created > previous:
+                descending = False
+            elif descending and created < cutoff:
+                return
         previous = created
-        if descending and created < cutoff:
-            return
         yield item
 
 
