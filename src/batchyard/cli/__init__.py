@@ -16,6 +16,14 @@ HELP = """A self-hosted, OpenAI-compatible Batch API.
 \b
   batchyard run requests.jsonl     # run a batch file here, no server
   batchyard serve                  # the Files + Batches API on http://127.0.0.1:8000/v1
+
+\b
+The client toolkit, for batchyard or any OpenAI-compatible Batch API
+(--base-url or $OPENAI_BASE_URL, key in $OPENAI_API_KEY):
+  batchyard prepare rows.csv -m MODEL --user "Summarise: {text}" -o requests.jsonl
+  batchyard submit requests.jsonl --wait      # split, upload, create, watch
+  batchyard collect requests.batchyard.json -o results.csv
+  (also: validate, split, watch, retry, cost, cleanup)
 """
 
 console = Console(stderr=True, soft_wrap=True)
@@ -40,6 +48,18 @@ def cli() -> None:
 
 
 def main() -> None:
-    from batchyard.cli import run, serve  # noqa: F401 - registers the subcommands
+    from batchyard.cli import (  # noqa: F401 - registers the subcommands
+        cleanup,
+        collect,
+        cost,
+        prepare,
+        retry,
+        run,
+        serve,
+        split,
+        submit,
+        validate,
+        watch,
+    )
 
     cli()

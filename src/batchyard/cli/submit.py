@@ -1,0 +1,126 @@
+"""`batchyard submit`: split, upload and create batches, at most K in flight, resumably."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from batchyard.cli import cli
+from batchyard.cli.options import (
+    DEFAULT_LIMITS,
+    Size,
+    base_url_option,
+    interval_option,
+    say,
+    user_errors,
+)
+from batchyard.cli.watch import follow, notify_options
+from batchyard.client.connection import make_client, resolve_base_url
+from batchyard.client.errors import ToolkitError
+from batchyard.client.manifest import default_manifest_path, load, lock_job
+from batchyard.client.submit import check_same_inputs, create_job
+from batchyard.client.validate import infer_endpoint
+
+
+def _metadata(pairs: tuple[str, ...]) -> dict[str, str]:
+    out = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"{pair!r} is not KEY=VALUE", param_hint="--metadata")
+        out[key] = value
+    return out
+
+
+@cli.command()
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@base_url_option
+@click.option(
+    "-m", "--manifest", "manifest_path", type=click.Path(dir_okay=False, path_type=Path),
+    help="The job's manifest (default: FIRST.batchyard.json beside the first file).",
+)  # fmt: skip
+@click.option("-e", "--endpoint", help="The batch endpoint (default: the first line's url).")
+@click.option("--completion-window", default="24h", show_default=True)
+@click.option(
+    "--max-requests", type=click.IntRange(min=1),
+    default=DEFAULT_LIMITS.max_requests_per_batch, show_default=True,
+    help="Requests per batch at most (the target's limit).",
+)  # fmt: skip
+@click.option(
+    "--max-bytes", type=Size(), default=DEFAULT_LIMITS.max_batch_file_bytes,
+    show_default=True, help="Bytes per batch file at most (e.g. 200MB).",
+)  # fmt: skip
+@click.option(
+    "-k", "--max-in-flight", type=click.IntRange(min=1), default=3, show_default=True,
+    help="Batches running at once; the next starts when one ends.",
+)  # fmt: skip
+@click.option("--metadata", "pairs", multiple=True, metavar="KEY=VALUE", help="Batch metadata.")
+@click.option("--wait", is_flag=True, help="Then watch until every batch is terminal.")
+@interval_option
+@notify_options
+def submit(
+    files: tuple[Path, ...],
+    base_url: str | None,
+    manifest_path: Path | None,
+    endpoint: str | None,
+    completion_window: str,
+    max_requests: int,
+    max_bytes: int,
+    max_in_flight: int,
+    pairs: tuple[str, ...],
+    wait: bool,
+    interval: float,
+    desktop: bool,
+    slack_webhook: str | None,
+) -> None:
+    """Submit FILES (batch JSONL) as one job of as many batches as the limits need.
+
+    \b
+    Validates, splits, uploads and creates batches, at most --max-in-flight at
+    a time, recording each step in the manifest first. Run the same command
+    again after a crash or Ctrl-C: it resumes and never creates a batch twice.
+    Without --wait it returns once every batch is created.
+    Examples:
+      batchyard submit requests.jsonl --base-url http://127.0.0.1:8000/v1 --wait
+      OPENAI_API_KEY=sk-... batchyard submit big.jsonl -k 2 --metadata project=kb
+      batchyard submit a.jsonl b.jsonl -m job.batchyard.json --max-requests 10000
+    """
+    manifest_path = manifest_path or default_manifest_path(files[0])
+    with user_errors(), lock_job(manifest_path):
+        if manifest_path.exists():
+            manifest = load(manifest_path)
+            check_same_inputs(manifest, files)
+            client = make_client(resolve_base_url(base_url, manifest))
+            say(f"resuming {manifest.job} from {manifest_path}")
+        else:
+            url = resolve_base_url(base_url)
+            client = make_client(url)
+            endpoint = endpoint or infer_endpoint(files[0])
+            manifest = create_job(
+                list(files),
+                manifest_path,
+                endpoint=endpoint,
+                completion_window=completion_window,
+                max_requests=max_requests,
+                max_bytes=max_bytes,
+                max_in_flight=max_in_flight,
+                base_url=url,
+                metadata=_metadata(pairs),
+            )
+            say(
+                f"{manifest.job}: {manifest.requests:,} requests in {len(manifest.parts)} "
+                f"batches to {url}; manifest {manifest_path}"
+            )
+        if not manifest.parts:
+            raise ToolkitError("nothing to submit")
+        follow(
+            manifest,
+            client,
+            interval=interval,
+            wait=wait,
+            desktop=desktop,
+            slack_webhook=slack_webhook,
+        )

@@ -1,0 +1,67 @@
+"""`batchyard validate`: the server's checks and the target's limits, on this machine."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from batchyard.cli import cli
+from batchyard.cli.options import DEFAULT_LIMITS, Size, say, user_errors
+from batchyard.client.validate import check, describe, infer_endpoint
+
+
+@cli.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-e", "--endpoint", help="The batch endpoint (default: the first line's url).")
+@click.option(
+    "--model", "models", multiple=True,
+    help="A model the target serves; repeat for several. Default: any model.",
+)  # fmt: skip
+@click.option(
+    "--max-requests", type=click.IntRange(min=1),
+    default=DEFAULT_LIMITS.max_requests_per_batch, show_default=True,
+    help="The target's requests per batch.",
+)  # fmt: skip
+@click.option(
+    "--max-bytes", type=Size(), default=DEFAULT_LIMITS.max_batch_file_bytes,
+    show_default=True, help="The target's batch file size (e.g. 200MB, 100MiB).",
+)  # fmt: skip
+@click.option("--max-errors", type=click.IntRange(min=1), default=1000, show_default=True)
+def validate(
+    file: Path,
+    endpoint: str | None,
+    models: tuple[str, ...],
+    max_requests: int,
+    max_bytes: int,
+    max_errors: int,
+) -> None:
+    """Check FILE as a batchyard server would, and against the target's limits.
+
+    \b
+    Prints every problem as FILE:LINE: code (param): message, and exits 1 if
+    there is any. Lines are 1-based. Examples:
+      batchyard validate requests.jsonl
+      batchyard validate requests.jsonl --model gpt-4o-mini --max-bytes 100MB
+    A file over the limits can still be submitted: `batchyard submit` splits it.
+    """
+    with user_errors():
+        endpoint = endpoint or infer_endpoint(file)
+        report = check(
+            file,
+            endpoint=endpoint,
+            max_requests=max_requests,
+            max_bytes=max_bytes,
+            models=set(models) if models else None,
+            max_errors=max_errors,
+        )
+    for line in describe(file, report, limit=max_errors):
+        click.echo(line)
+    if report.ok:
+        model = f", model {report.model}" if report.model else ""
+        say(f"[green]ok[/]: {report.requests:,} {endpoint} requests{model}")
+        return
+    if any(e.code in ("too_many_requests", "file_too_large") for e in report.errors):
+        say("over the limits: `batchyard split` or `batchyard submit` cuts it into parts")
+    sys.exit(1)
