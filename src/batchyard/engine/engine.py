@@ -66,10 +66,10 @@ class Engine:
         self.settings = settings
         self.store = store
         self.blobs = blobs
+        self.worker_id = new_worker_id()
         self.metrics = metrics or Metrics()
         self.monitor = Monitor(settings, store, self.metrics, on_stop=self._stop_batches)
-        self.deliverer = Deliverer(store, settings.webhooks, self.metrics)
-        self.worker_id = new_worker_id()
+        self.deliverer = Deliverer(store, settings.webhooks, self.metrics, self.worker_id)
         self.policy = RetryPolicy(
             max_attempts=settings.engine.max_attempts,
             base_seconds=settings.engine.retry_base_seconds,
@@ -99,7 +99,10 @@ class Engine:
         """Run every loop until `stop()`; then drain and hand unfinished work back."""
         self._loop = asyncio.get_running_loop()
         holders = await asyncio.to_thread(self.store.lease_holders)
-        await asyncio.to_thread(self.store.expire_leases, dead_local_workers(holders))
+        holders |= await asyncio.to_thread(self.store.webhooks.claimers)
+        dead = dead_local_workers(holders)
+        await asyncio.to_thread(self.store.expire_leases, dead)
+        await asyncio.to_thread(self.store.webhooks.release_claims, dead, time.time())
         loops = [
             asyncio.create_task(self._forever(self._validate_one), name="validate"),
             asyncio.create_task(self._forever(self._finalize_one), name="finalize"),

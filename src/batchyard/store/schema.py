@@ -149,7 +149,7 @@ webhook_deliveries = Table(
     Column("status", String(16), nullable=False),  # pending | delivered | abandoned
     Column("attempts", Integer, nullable=False, default=0),
     Column("next_attempt_at", Float, nullable=False),
-    Column("claim", String(32)),  # who tries it now; guards the verdict
+    Column("claim", String(128)),  # `<worker id>/<token>` while a try runs; guards the verdict
     Column("last_status_code", Integer),  # 0: no HTTP answer
     Column("last_error", String(64)),  # a kind (timeout, connect, http_500), never a body
     Column("delivered_at", BigInteger),

@@ -169,10 +169,13 @@ class WebhookStore:
 
     # -- outbox ----------------------------------------------------------------
 
-    def claim_due(self, now: float, lease_seconds: float, limit: int) -> list[DueDelivery]:
+    def claim_due(
+        self, owner: str, now: float, lease_seconds: float, limit: int
+    ) -> list[DueDelivery]:
         """Take up to `limit` deliveries whose time has come, for `lease_seconds`.
 
-        A delivery whose claimer died becomes due again when its lease runs out.
+        A delivery whose claimer died becomes due again when its lease runs out,
+        or at once when `release_claims` names that claimer.
         """
         query = (
             select(
@@ -200,7 +203,7 @@ class WebhookStore:
         due: list[DueDelivery] = []
         with self.engine.begin() as conn:
             for row in conn.execute(query).mappings().all():
-                claim = secrets.token_hex(8)
+                claim = f"{owner}/{secrets.token_hex(4)}"
                 conn.execute(
                     update(webhook_deliveries)
                     .where(webhook_deliveries.c.id == row["id"])
@@ -258,6 +261,34 @@ class WebhookStore:
                     .values(**values)
                 ).rowcount
             )
+
+    def claimers(self) -> set[str]:
+        """The workers that hold a delivery now (to find dead ones at startup)."""
+        with self.engine.begin() as conn:
+            claims = conn.execute(
+                select(webhook_deliveries.c.claim)
+                .where(
+                    webhook_deliveries.c.status == "pending",
+                    webhook_deliveries.c.claim.is_not(None),
+                )
+                .distinct()
+            ).scalars()
+            return {claim.rsplit("/", 1)[0] for claim in claims}
+
+    def release_claims(self, owners: set[str], now: float) -> None:
+        """Make the deliveries held by dead workers due at once."""
+        if not owners:
+            return
+        with self.engine.begin() as conn:
+            for owner in owners:
+                conn.execute(
+                    update(webhook_deliveries)
+                    .where(
+                        webhook_deliveries.c.status == "pending",
+                        webhook_deliveries.c.claim.startswith(f"{owner}/", autoescape=True),
+                    )
+                    .values(claim=None, next_attempt_at=now)
+                )
 
     def pending_deliveries(self) -> int:
         """How many deliveries wait to be sent or retried, across all projects."""

@@ -75,8 +75,11 @@ def http_client(settings: WebhookSettings) -> httpx.AsyncClient:
 class Deliverer:
     """The outbox's one consumer per process; any number of processes may run one."""
 
-    def __init__(self, store: Store, settings: WebhookSettings, metrics: Metrics) -> None:
+    def __init__(
+        self, store: Store, settings: WebhookSettings, metrics: Metrics, owner: str
+    ) -> None:
         self.store = store
+        self.owner = owner
         self.settings = settings
         self.metrics = metrics
 
@@ -113,7 +116,7 @@ class Deliverer:
             return True
         lease = self.settings.timeout_seconds + 30
         due = await asyncio.to_thread(
-            self.store.webhooks.claim_due, time.time(), lease, min(free, _BATCH)
+            self.store.webhooks.claim_due, self.owner, time.time(), lease, min(free, _BATCH)
         )
         for delivery in due:
             task = asyncio.create_task(self._deliver(client, delivery))
