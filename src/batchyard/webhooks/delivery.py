@@ -28,6 +28,7 @@ from batchyard.metrics import Metrics
 from batchyard.records import DueDelivery
 from batchyard.store import Store
 from batchyard.webhooks.signing import signed_headers
+from batchyard.webhooks.urls import url_problem
 
 log = logging.getLogger("batchyard.webhooks")
 
@@ -125,11 +126,15 @@ class Deliverer:
         return len(due) == min(free, _BATCH)
 
     async def _deliver(self, client: httpx.AsyncClient, delivery: DueDelivery) -> None:
-        attempt = await post_event(
-            client, delivery.url, delivery.id, delivery.payload, delivery.secrets
-        )
+        refused = url_problem(delivery.url, allow_http=self.settings.allow_http)
+        if refused:  # the policy got stricter since the endpoint was saved
+            attempt = Attempt(0, "url_refused")
+        else:
+            attempt = await post_event(
+                client, delivery.url, delivery.id, delivery.payload, delivery.secrets
+            )
         now = time.time()
-        retry_at = None if attempt.ok else self.retry_at(delivery, now)
+        retry_at = None if attempt.ok or refused else self.retry_at(delivery, now)
         outcome = "delivered" if attempt.ok else "retrying" if retry_at else "abandoned"
         settled = await asyncio.to_thread(
             self.store.webhooks.settle,
