@@ -231,6 +231,7 @@ async def test_endpoint(
     record = await run_in_threadpool(store.webhooks.get_endpoint, project, endpoint_id)
     if record is None:
         raise no_such_endpoint(endpoint_id)
+    _url(record.url, settings.webhooks.allow_http)  # the policy may have tightened since
     now = int(time.time())
     sample_batch = "batch_" + secrets.token_hex(16)
     payload = event_payload(ids.event_id(), body.event_type, sample_batch, now)
