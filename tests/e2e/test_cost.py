@@ -62,9 +62,10 @@ def every_line_once(client: openai.OpenAI, batch: Any) -> list[dict[str, Any]]:
     return results(client, batch.error_file_id)
 
 
-def test_a_batch_reports_its_cost_and_what_it_would_cost_synchronously(
+def test_a_batch_reports_its_cost_and_a_cap_needs_a_price_and_a_number(
     client: openai.OpenAI,
 ) -> None:
+    unpriced = start(client, chat_lines(2, model="broken"), {"batchyard_max_cost_usd": "1"})
     batch = wait_for(client, start(client, chat_lines(10)), {"completed"})
     usage = batch.usage
     assert (usage.input_tokens, usage.output_tokens) == (20, 20)
@@ -76,44 +77,42 @@ def test_a_batch_reports_its_cost_and_what_it_would_cost_synchronously(
     assert (cost["currency"], cost["cap"]) == ("usd", None)
     assert extra(batch)["stop_reason"] is None and batch.errors is None
 
-
-def test_the_cost_cap_cancels_the_batch_with_a_reason(client: openai.OpenAI) -> None:
-    # 0.005 USD per line at the batch price: the cap is reached after 50 of 200 lines.
-    batch_id = start(client, chat_lines(200, model="slow"), {"batchyard_max_cost_usd": "0.25"})
-    batch = wait_for(client, batch_id, {"cancelled", "completed"}, timeout=30)
-    assert batch.status == "cancelled" and batch.cancelled_at is not None
-    assert batch.errors is not None
-    (reason,) = batch.errors.data
-    assert reason.code == "cost_cap_reached" and reason.param == "metadata.batchyard_max_cost_usd"
-    assert "0.25 USD" in (reason.message or "")
-    fields = extra(batch)
-    assert fields["stop_reason"] == "cost_cap" and fields["cost"]["cap"] == 0.25
-    assert 0.25 <= fields["cost"]["batch"] < 0.25 + 0.2, "stopped within a second of the cap"
-    assert 50 <= batch.request_counts.completed < 100
-    unrun = [e for e in every_line_once(client, batch) if e["error"]["code"] == "batch_cancelled"]
-    assert len(unrun) == batch.request_counts.failed == 200 - batch.request_counts.completed
-
-
-def test_the_breaker_fails_a_batch_whose_first_lines_fail(client: openai.OpenAI) -> None:
-    batch = wait_for(client, start(client, chat_lines(300, model="broken")), {"failed"}, 30)
-    assert batch.in_progress_at is not None and batch.failed_at is not None
-    assert batch.errors is not None
-    (reason,) = batch.errors.data
-    assert reason.code == "error_rate_exceeded"
-    assert extra(batch)["stop_reason"] == "error_rate"
-    assert extra(batch)["cost"] is None, "an unpriced model has no cost, not a zero one"
-    errors = every_line_once(client, batch)
-    codes = [e["error"]["code"] if e["error"] else "http" for e in errors]
-    ran, unrun = codes.count("http"), codes.count("batch_failed")
-    assert ran + unrun == 300 and 10 < ran < 150 and unrun > 150
-    assert batch.request_counts.failed == 300 and batch.request_counts.completed == 0
-
-
-def test_a_cap_needs_a_priced_model_and_a_number(client: openai.OpenAI) -> None:
-    unpriced = start(client, chat_lines(2, model="broken"), {"batchyard_max_cost_usd": "1"})
     batch = wait_for(client, unpriced, {"failed"})
     assert batch.errors is not None and batch.errors.data[0].code == "cost_cap_unpriced"
     assert batch.in_progress_at is None
     with pytest.raises(openai.BadRequestError) as exc:
         start(client, chat_lines(1), {"batchyard_max_cost_usd": "ten dollars"})
     assert exc.value.param == "metadata.batchyard_max_cost_usd"
+
+
+def test_the_cap_cancels_and_the_breaker_fails_a_batch_with_its_reason(
+    client: openai.OpenAI,
+) -> None:
+    # 0.005 USD per line at the batch price: the cap is reached after 50 of 200 lines.
+    capped_id = start(client, chat_lines(200, model="slow"), {"batchyard_max_cost_usd": "0.25"})
+    broken_id = start(client, chat_lines(300, model="broken"))
+
+    capped = wait_for(client, capped_id, {"cancelled", "completed"}, timeout=30)
+    assert capped.status == "cancelled" and capped.cancelled_at is not None
+    assert capped.errors is not None
+    (reason,) = capped.errors.data
+    assert reason.code == "cost_cap_reached" and reason.param == "metadata.batchyard_max_cost_usd"
+    assert "0.25 USD" in (reason.message or "")
+    fields = extra(capped)
+    assert fields["stop_reason"] == "cost_cap" and fields["cost"]["cap"] == 0.25
+    assert 0.25 <= fields["cost"]["batch"] < 0.25 + 0.2, "stopped within a second of the cap"
+    assert 50 <= capped.request_counts.completed < 100
+    unrun = [e for e in every_line_once(client, capped) if e["error"]["code"] == "batch_cancelled"]
+    assert len(unrun) == capped.request_counts.failed == 200 - capped.request_counts.completed
+
+    broken = wait_for(client, broken_id, {"failed"}, timeout=30)
+    assert broken.in_progress_at is not None and broken.failed_at is not None
+    assert broken.errors is not None
+    (reason,) = broken.errors.data
+    assert reason.code == "error_rate_exceeded"
+    assert extra(broken)["stop_reason"] == "error_rate"
+    assert extra(broken)["cost"] is None, "an unpriced model has no cost, not a zero one"
+    codes = [e["error"]["code"] if e["error"] else "http" for e in every_line_once(client, broken)]
+    ran, unrun_count = codes.count("http"), codes.count("batch_failed")
+    assert ran + unrun_count == 300 and 10 < ran < 150 and unrun_count > 150
+    assert broken.request_counts.failed == 300 and broken.request_counts.completed == 0
