@@ -49,6 +49,10 @@ MB = 1024 * 1024
 _WINDOW = re.compile(r"^([1-9][0-9]*)([smhd])$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
+_SECTIONS = frozenset(
+    {"data_dir", "database_url", "limits", "engine", "models", "prices", "webhooks", "monitor"}
+)
+
 DEFAULT_MOCK_MODEL = "batchyard-mock"
 DEFAULT_LOCAL_MODEL = "all-MiniLM-L6-v2"
 
@@ -252,8 +256,7 @@ def load_settings(
             raise ConfigError(f"{path}: {exc}") from None
 
     settings = Settings()
-    sections = {"data_dir", "database_url", "limits", "engine", "models"}
-    unknown = set(raw) - sections - {"prices", "webhooks", "monitor"}
+    unknown = set(raw) - _SECTIONS
     if unknown:
         raise ConfigError(f"unknown top-level key(s): {', '.join(sorted(unknown))}")
     if "data_dir" in raw:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from batchyard.config import ConfigError, Price
+from batchyard.config import ConfigError, Price, load_settings
 from batchyard.eta import estimate
 from batchyard.pricing import cost_of, parse_cap
 from batchyard.records import ProgressMarks, Usage
@@ -68,3 +70,17 @@ def test_eta_before_any_mark_and_before_any_line() -> None:
         total=100, finished=0, in_progress_at=1000, expires_at=1001, marks=None, now=1010.0
     )
     assert (nothing.eta, nothing.at_risk) == (None, False)
+
+
+def test_prices_in_the_config_file(tmp_path: Path) -> None:
+    config = tmp_path / "batchyard.toml"
+    models = '[[models]]\nname = "m"\nbackend = "mock"\n'
+    config.write_text(models + '[[prices]]\nmodel = "m"\ninput_per_1m = 1\noutput_per_1m = 2\n')
+    price = load_settings(config).price("m")
+    assert price is not None and (price.input_per_1m, price.batch_discount_factor) == (1, 0.5)
+    config.write_text(models + '[[prices]]\nmodel = "typo"\ninput_per_1m = 1\noutput_per_1m = 2\n')
+    with pytest.raises(ConfigError, match="typo"):
+        load_settings(config)
+    config.write_text(models + "[monitor]\nbreaker_max_error_share = 1.0\n")
+    with pytest.raises(ConfigError, match="breaker_max_error_share"):
+        load_settings(config)

@@ -17,6 +17,13 @@ def _file_error(message: str, param: str = "input_file_id") -> list[dict[str, An
     return [{"code": "invalid_request", "message": message, "param": param, "line": None}]
 
 
+def _has_cap(batch: BatchRecord) -> bool:
+    try:
+        return parse_cap(batch.metadata) is not None
+    except ValueError:
+        return True  # refused at create; a row from elsewhere still gets no silent cap
+
+
 def validate_batch(
     settings: Settings,
     store: Store,
@@ -76,7 +83,7 @@ def validate_batch(
             )
         store.fail_validation(batch.id, owner, errors, now)
         return
-    if parse_cap(batch.metadata) is not None and settings.price(report.model) is None:
+    if _has_cap(batch) and settings.price(report.model) is None:
         # A cap that cannot be enforced must not look as if it were.
         message = (
             f"metadata {CAP_KEY} asks for a cost cap, but model '{report.model}' has no "
