@@ -17,6 +17,19 @@ name = "batchyard-mock"
 backend = "mock"
 max_concurrency = 64
 latency_ms = 0
+
+[[prices]]                      # optional: what a model's tokens cost (docs/cost.md)
+model = "batchyard-mock"
+input_per_1m = 0.15
+output_per_1m = 0.60
+batch_discount_factor = 0.5
+
+[webhooks]                      # docs/webhooks.md
+allow_http = false
+
+[monitor]                       # ETA sampling and the error-rate breaker
+breaker_lines = 100
+breaker_max_error_share = 0.5
 ```
 
 Keys of a `[[models]]` table other than `name`, `backend` and `max_concurrency`
@@ -35,6 +48,10 @@ from typing import Any
 MB = 1024 * 1024
 _WINDOW = re.compile(r"^([1-9][0-9]*)([smhd])$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+_SECTIONS = frozenset(
+    {"data_dir", "database_url", "limits", "engine", "models", "prices", "webhooks", "monitor"}
+)
 
 DEFAULT_MOCK_MODEL = "batchyard-mock"
 DEFAULT_LOCAL_MODEL = "all-MiniLM-L6-v2"
@@ -92,12 +109,72 @@ class ModelConfig:
 
 
 @dataclass
+class Price:
+    """What one model's tokens cost, in USD per million, at the synchronous price.
+
+    A batch pays `batch_discount_factor` times that (0.5: half price, as OpenAI's
+    Batch API). Cached input tokens cost `cached_input_per_1m`, or the input price.
+    """
+
+    model: str
+    input_per_1m: float
+    output_per_1m: float
+    cached_input_per_1m: float | None = None
+    batch_discount_factor: float = 0.5
+
+    def __post_init__(self) -> None:
+        for name in ("input_per_1m", "output_per_1m", "cached_input_per_1m"):
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, int | float) or value < 0):
+                raise ConfigError(f"price of {self.model!r}: {name} must be a number >= 0")
+        if not 0 <= self.batch_discount_factor <= 1:
+            raise ConfigError(
+                f"price of {self.model!r}: batch_discount_factor must be between 0 and 1"
+            )
+
+
+@dataclass
+class WebhookSettings:
+    """How webhook events are delivered; retries back off exponentially up to `max_age`."""
+
+    allow_http: bool = False  # plain http:// to hosts other than loopback
+    timeout_seconds: float = 10.0
+    retry_base_seconds: float = 5.0
+    retry_max_seconds: float = 3600.0
+    max_age_seconds: float = 72 * 3600.0
+    poll_seconds: float = 1.0
+    concurrency: int = 8
+
+
+@dataclass
+class MonitorSettings:
+    """The engine's watch over running batches: progress samples, cost cap, breaker.
+
+    The breaker is off while `breaker_lines` is 0.
+    """
+
+    interval_seconds: float = 1.0
+    eta_window_seconds: float = 300.0
+    breaker_lines: int = 0
+    breaker_max_error_share: float = 0.5
+
+    def __post_init__(self) -> None:
+        if self.breaker_lines < 0:
+            raise ConfigError("[monitor] breaker_lines must be 0 (off) or more")
+        if not 0 <= self.breaker_max_error_share < 1:
+            raise ConfigError("[monitor] breaker_max_error_share must be in [0, 1)")
+
+
+@dataclass
 class Settings:
     data_dir: Path = Path("data")
     database_url: str | None = None
     limits: Limits = field(default_factory=Limits)
     engine: EngineSettings = field(default_factory=EngineSettings)
     models: list[ModelConfig] = field(default_factory=list)
+    prices: list[Price] = field(default_factory=list)
+    webhooks: WebhookSettings = field(default_factory=WebhookSettings)
+    monitor: MonitorSettings = field(default_factory=MonitorSettings)
 
     @property
     def resolved_database_url(self) -> str:
@@ -111,6 +188,12 @@ class Settings:
         for model in self.models:
             if model.name == name:
                 return model
+        return None
+
+    def price(self, model: str | None) -> Price | None:
+        for price in self.prices:
+            if price.model == model:
+                return price
         return None
 
 
@@ -173,7 +256,7 @@ def load_settings(
             raise ConfigError(f"{path}: {exc}") from None
 
     settings = Settings()
-    unknown = set(raw) - {"data_dir", "database_url", "limits", "engine", "models"}
+    unknown = set(raw) - _SECTIONS
     if unknown:
         raise ConfigError(f"unknown top-level key(s): {', '.join(sorted(unknown))}")
     if "data_dir" in raw:
@@ -186,6 +269,17 @@ def load_settings(
     if len(names) != len(set(names)):
         raise ConfigError("two [[models]] tables share a name")
     settings.models = models or default_models()
+    settings.webhooks = _dataclass_from(WebhookSettings, raw.get("webhooks", {}), "webhooks")
+    settings.monitor = _dataclass_from(MonitorSettings, raw.get("monitor", {}), "monitor")
+    settings.prices = [
+        _dataclass_from(Price, table, f"prices #{i + 1}")
+        for i, table in enumerate(raw.get("prices", []))
+    ]
+    priced = [p.model for p in settings.prices]
+    if len(priced) != len(set(priced)):
+        raise ConfigError("two [[prices]] tables name the same model")
+    for name in set(priced) - {m.name for m in settings.models}:
+        raise ConfigError(f"[[prices]] names {name!r}, which no [[models]] table serves")
 
     if data_dir is not None:
         settings.data_dir = Path(data_dir)

@@ -29,3 +29,18 @@ def request_id() -> str:
 def batch_request_id() -> str:
     """The `id` of one line of an output or error file."""
     return "batch_req_" + secrets.token_hex(16)
+
+
+def event_id() -> str:
+    """`evt_` + 32 hex characters: one webhook event (payload `id`)."""
+    return "evt_" + secrets.token_hex(16)
+
+
+def webhook_id() -> str:
+    """`wh_` + 32 hex characters: one event's delivery to one endpoint (`webhook-id`)."""
+    return "wh_" + secrets.token_hex(16)
+
+
+def webhook_endpoint_id() -> str:
+    """`we_` + 32 hex characters: a webhook endpoint (upstream's format is unknown)."""
+    return "we_" + secrets.token_hex(16)

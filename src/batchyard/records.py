@@ -34,10 +34,13 @@ TERMINAL = frozenset(
 
 
 class StopReason(enum.StrEnum):
-    """Why a batch stops before all lines ran; decides the unrun lines' error code."""
+    """Why a batch stops before all lines ran; decides its end status and the unrun
+    lines' error code."""
 
-    CANCEL = "cancel"
-    EXPIRE = "expire"
+    CANCEL = "cancel"  # a client asked: ends cancelled
+    EXPIRE = "expire"  # the window ran out: ends expired
+    COST_CAP = "cost_cap"  # metadata batchyard_max_cost_usd was reached: ends cancelled
+    ERROR_RATE = "error_rate"  # the error-rate breaker tripped: ends failed
 
 
 @dataclass(slots=True)
@@ -132,3 +135,59 @@ class ShardClaim:
     model: str
     input_blob_key: str
     expires_at: int
+
+
+@dataclass(slots=True)
+class WebhookEndpointRecord:
+    """Where one project's events go, and the secret that signs them."""
+
+    id: str
+    project: str
+    name: str
+    url: str
+    event_types: list[str]
+    secret: str
+    created_at: int
+    updated_at: int
+    previous_secret: str | None = None
+    previous_secret_until: int | None = None
+
+
+@dataclass(slots=True)
+class DueDelivery:
+    """One event to send to one endpoint now, with what signing it needs."""
+
+    id: str  # the `webhook-id` header, the same on every try
+    claim: str
+    endpoint_id: str
+    url: str
+    secrets: list[str]  # the current secret first, then one still honoured after rotation
+    payload: str
+    created_at: int
+    attempts: int  # including this one
+
+
+@dataclass(slots=True)
+class RunningBatch:
+    """A batch whose lines are running, with live counts: what the monitor watches."""
+
+    id: str
+    project: str
+    model: str | None
+    metadata: dict[str, str] | None
+    total: int
+    completed: int
+    failed: int
+    usage: Usage
+    expires_at: int
+
+
+@dataclass(slots=True)
+class ProgressMarks:
+    """Two (time, finished lines) marks; the rate between the older one and now is the
+    batch's recent speed."""
+
+    since_at: float
+    since_finished: int
+    mark_at: float
+    mark_finished: int

@@ -68,7 +68,13 @@ class _Server(uvicorn.Server):
 
 async def serve(settings: Settings, host: str, port: int, *, worker: bool = True) -> None:
     services = Services.open(settings)
-    app = create_app(settings, services.store, services.blobs, wake_engine=services.engine.wake)
+    app = create_app(
+        settings,
+        services.store,
+        services.blobs,
+        wake_engine=services.engine.wake,
+        metrics=services.engine.metrics,
+    )
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False)
     server = _Server(config)
     loop = asyncio.get_running_loop()

@@ -48,18 +48,23 @@ def write_config(
     database_url: str | None = None,
     limits: dict[str, Any] | None = None,
     engine: dict[str, Any] | None = None,
+    webhooks: dict[str, Any] | None = None,
+    monitor: dict[str, Any] | None = None,
+    prices: list[dict[str, Any]] | None = None,
 ) -> Path:
     """Write a batchyard TOML config from plain Python values."""
     lines = []
     if database_url:
         lines.append(f"database_url = {toml_value(database_url)}")
-    for table, values in (("limits", limits), ("engine", engine)):
+    tables = (("limits", limits), ("engine", engine), ("webhooks", webhooks), ("monitor", monitor))
+    for table, values in tables:
         if values:
             lines.append(f"[{table}]")
             lines += [f"{k} = {toml_value(v)}" for k, v in values.items()]
-    for model in models:
-        lines.append("[[models]]")
-        lines += [f"{k} = {toml_value(v)}" for k, v in model.items()]
+    for array, items in (("models", models), ("prices", prices or [])):
+        for item in items:
+            lines.append(f"[[{array}]]")
+            lines += [f"{k} = {toml_value(v)}" for k, v in item.items()]
     path.write_text("\n".join(lines) + "\n")
     return path
 

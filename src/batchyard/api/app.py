@@ -15,9 +15,11 @@ from batchyard import __version__
 from batchyard.api.errors import install_error_handlers
 from batchyard.api.middleware import RequestIdMiddleware
 from batchyard.api.routes import api_router
+from batchyard.api.routes import metrics as metrics_route
 from batchyard.api.schemas import OrjsonResponse
 from batchyard.blobs import BlobStore
 from batchyard.config import Settings
+from batchyard.metrics import Metrics
 from batchyard.store import Store
 
 
@@ -27,21 +29,26 @@ def create_app(
     blobs: BlobStore,
     *,
     wake_engine: Callable[[], None] | None = None,
+    metrics: Metrics | None = None,
 ) -> FastAPI:
     """Build the API.
 
     `wake_engine` is called on the event loop after a batch is created or a cancel
     is asked, so an in-process engine can act at once instead of at its next poll;
-    it must return quickly and not block.
+    it must return quickly and not block. `metrics` is the in-process engine's, so
+    that `/metrics` shows what it counted; without one, only the store's gauges.
     """
     app = FastAPI(title="batchyard", version=__version__, default_response_class=OrjsonResponse)
     app.state.settings = settings
     app.state.store = store
     app.state.blobs = blobs
     app.state.wake_engine = wake_engine or _nothing
+    app.state.metrics = metrics or Metrics()
+    app.state.metrics.attach_store(store)
     install_error_handlers(app)
     app.add_middleware(RequestIdMiddleware)
     app.include_router(api_router, prefix="/v1")
+    app.include_router(metrics_route.router)
     app.add_api_route("/health", _health, methods=["GET"], include_in_schema=False)
     return app
 

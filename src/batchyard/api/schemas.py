@@ -69,7 +69,9 @@ def batch_object(record: BatchRecord) -> dict[str, Any]:
     """All 22 fields of `openai.types.Batch`; nested objects always complete."""
     usage = record.usage
     errors = None
-    if record.status is BatchStatus.FAILED:
+    # Failed validation lists the bad lines; a batch that batchyard stopped early
+    # (cost cap, error-rate breaker) carries the reason as its one entry.
+    if record.status is BatchStatus.FAILED or record.errors:
         errors = {"object": "list", "data": record.errors or []}
     return {
         "id": record.id,

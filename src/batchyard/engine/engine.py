@@ -1,4 +1,5 @@
-"""The engine: validates new batches, runs shards, finalizes, and expires.
+"""The engine: validates new batches, runs shards, finalizes, expires, watches running
+batches (ETA marks, cost cap, error-rate breaker), and delivers webhooks.
 
 One `Engine` per process. Its loops each claim one kind of work from the store
 under a lease, so any number of engines can share a database. A `wake()` from
@@ -21,10 +22,13 @@ from batchyard.blobs import BlobStore
 from batchyard.config import Settings
 from batchyard.engine.finalizer import finalize
 from batchyard.engine.intake import validate_batch
+from batchyard.engine.monitor import Monitor
 from batchyard.engine.retry import RetryPolicy
 from batchyard.engine.runner import ShardRunner
+from batchyard.metrics import Metrics
 from batchyard.records import ShardClaim
 from batchyard.store import Store
+from batchyard.webhooks import Deliverer
 
 log = logging.getLogger("batchyard.engine")
 
@@ -52,11 +56,20 @@ def dead_local_workers(owners: set[str]) -> set[str]:
 
 
 class Engine:
-    def __init__(self, settings: Settings, store: Store, blobs: BlobStore) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        blobs: BlobStore,
+        metrics: Metrics | None = None,
+    ) -> None:
         self.settings = settings
         self.store = store
         self.blobs = blobs
         self.worker_id = new_worker_id()
+        self.metrics = metrics or Metrics()
+        self.monitor = Monitor(settings, store, self.metrics, on_stop=self._stop_batches)
+        self.deliverer = Deliverer(store, settings.webhooks, self.metrics, self.worker_id)
         self.policy = RetryPolicy(
             max_attempts=settings.engine.max_attempts,
             base_seconds=settings.engine.retry_base_seconds,
@@ -86,12 +99,17 @@ class Engine:
         """Run every loop until `stop()`; then drain and hand unfinished work back."""
         self._loop = asyncio.get_running_loop()
         holders = await asyncio.to_thread(self.store.lease_holders)
-        await asyncio.to_thread(self.store.expire_leases, dead_local_workers(holders))
+        holders |= await asyncio.to_thread(self.store.webhooks.claimers)
+        dead = dead_local_workers(holders)
+        await asyncio.to_thread(self.store.expire_leases, dead)
+        await asyncio.to_thread(self.store.webhooks.release_claims, dead, time.time())
         loops = [
             asyncio.create_task(self._forever(self._validate_one), name="validate"),
             asyncio.create_task(self._forever(self._finalize_one), name="finalize"),
             asyncio.create_task(self._shards_loop(), name="shards"),
             asyncio.create_task(self._expiry_loop(), name="expiry"),
+            asyncio.create_task(self.monitor.run(self._stopping), name="monitor"),
+            asyncio.create_task(self.deliverer.run(self._stopping), name="webhooks"),
         ]
         try:
             await self._stopping.wait()
@@ -178,11 +196,15 @@ class Engine:
                 log.exception("expiry sweep failed")
                 expired = []
             if expired:
-                for runner in list(self._runners):
-                    if runner.shard.batch_id in expired:
-                        runner.stop()
-                self._wake.set()
+                self._stop_batches(set(expired))
             await asyncio.sleep(1.0)
+
+    def _stop_batches(self, batch_ids: set[str]) -> None:
+        """Let the runners of stopping batches finish in-flight lines and start no more."""
+        for runner in list(self._runners):
+            if runner.shard.batch_id in batch_ids:
+                runner.stop()
+        self._wake.set()
 
     async def _shards_loop(self) -> None:
         tasks: set[asyncio.Task[None]] = set()
@@ -220,6 +242,7 @@ class Engine:
             settings=self.settings.engine,
             policy=self.policy,
             on_line=self._count_line,
+            metrics=self.metrics,
         )
         self._runners.add(runner)
         try:

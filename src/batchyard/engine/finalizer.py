@@ -39,6 +39,16 @@ UNRUN_ERRORS = {
         "batch_expired",
         "This request could not be executed before the completion window expired.",
     ),
+    StopReason.COST_CAP: (
+        "batch_cancelled",
+        "This request was not executed because the batch reached its cost cap "
+        "(metadata batchyard_max_cost_usd).",
+    ),
+    StopReason.ERROR_RATE: (
+        "batch_failed",
+        "This request was not executed because too many of the batch's first requests "
+        "failed (the error-rate breaker stopped it).",
+    ),
 }
 _BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from batchyard.blobs import BlobStore
 from batchyard.config import Settings
+from batchyard.pricing import CAP_KEY, parse_cap
 from batchyard.records import BatchRecord, BatchStatus, ShardRecord
 from batchyard.store import Store
 from batchyard.validation import validate_batch_file
@@ -14,6 +15,13 @@ from batchyard.validation import validate_batch_file
 
 def _file_error(message: str, param: str = "input_file_id") -> list[dict[str, Any]]:
     return [{"code": "invalid_request", "message": message, "param": param, "line": None}]
+
+
+def _has_cap(batch: BatchRecord) -> bool:
+    try:
+        return parse_cap(batch.metadata) is not None
+    except ValueError:
+        return True  # refused at create; a row from elsewhere still gets no silent cap
 
 
 def validate_batch(
@@ -74,6 +82,26 @@ def validate_batch(
                 }
             )
         store.fail_validation(batch.id, owner, errors, now)
+        return
+    if _has_cap(batch) and settings.price(report.model) is None:
+        # A cap that cannot be enforced must not look as if it were.
+        message = (
+            f"metadata {CAP_KEY} asks for a cost cap, but model '{report.model}' has no "
+            "price in this server's configuration ([[prices]])."
+        )
+        store.fail_validation(
+            batch.id,
+            owner,
+            [
+                {
+                    "code": "cost_cap_unpriced",
+                    "message": message,
+                    "param": f"metadata.{CAP_KEY}",
+                    "line": None,
+                }
+            ],
+            now,
+        )
         return
     shards = [
         ShardRecord(

@@ -26,6 +26,7 @@ from batchyard.blobs import BlobStore, Journal
 from batchyard.config import EngineSettings
 from batchyard.engine import journal
 from batchyard.engine.retry import RetryPolicy
+from batchyard.metrics import Metrics
 from batchyard.records import ShardClaim, ShardProgress, ShardRecord, Usage
 from batchyard.store import ShardVerdict, Store
 
@@ -110,6 +111,7 @@ class ShardRunner:
         settings: EngineSettings,
         policy: RetryPolicy,
         on_line: Callable[[], None] | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.claim = claim
         self.shard = claim.shard
@@ -120,6 +122,7 @@ class ShardRunner:
         self.settings = settings
         self.policy = policy
         self.on_line = on_line
+        self.metrics = metrics
         self.progress = ShardProgress()
         self.stopping = False  # finish in-flight lines, start no new ones
         self.lost = False  # another worker owns the shard: write nothing more
@@ -165,7 +168,9 @@ class ShardRunner:
             async with self.limiter:
                 if self.stopping or self.lost:
                     return
+                started = time.monotonic()
                 results = await self.backend.run([request for _, request in pending])
+                self._observe(time.monotonic() - started, results)
             retry: list[Line] = []
             wait = 0.0
             now = time.time()
@@ -180,6 +185,8 @@ class ShardRunner:
                     self._record(item, result)
             pending = retry
             if pending:
+                if self.metrics is not None:
+                    self.metrics.retries.labels(self.claim.model).inc(len(pending))
                 attempt += 1
                 await asyncio.sleep(wait)
 
@@ -198,6 +205,17 @@ class ShardRunner:
         self._remaining -= 1
         if self.on_line is not None:
             self.on_line()
+        if self.metrics is not None:
+            outcome = "completed" if result.ok else "failed"
+            self.metrics.lines.labels(self.claim.model, outcome).inc()
+
+    def _observe(self, seconds: float, results: list[Result]) -> None:
+        if self.metrics is None:
+            return
+        model = self.claim.model
+        self.metrics.upstream_latency.labels(model).observe(seconds)
+        for result in results:
+            self.metrics.upstream_responses.labels(model, str(result.status_code)).inc()
 
     async def _checkpoint(self, *, done: bool = False) -> ShardVerdict:
         assert self._journal is not None

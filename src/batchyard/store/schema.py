@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 metadata = MetaData()
@@ -100,4 +101,69 @@ shards = Table(
     Column("cached_tokens", BigInteger, nullable=False, default=0),
     Column("reasoning_tokens", BigInteger, nullable=False, default=0),
     Index("ix_shards_status", "status"),
+)
+
+# -- notifications: webhook endpoints, events, the delivery outbox, progress samples --
+
+webhook_endpoints = Table(
+    "webhook_endpoints",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("id", String(64), nullable=False, unique=True),
+    Column("project", String(128), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("url", Text, nullable=False),
+    Column("event_types", JSON, nullable=False),
+    # Kept in clear: signing needs the key itself. `previous_secret` still signs too
+    # until `previous_secret_until`, after a rotation that asked to keep it a day.
+    Column("secret", Text, nullable=False),
+    Column("previous_secret", Text),
+    Column("previous_secret_until", BigInteger),
+    Column("created_at", BigInteger, nullable=False),
+    Column("updated_at", BigInteger, nullable=False),
+    Column("deleted_at", BigInteger),
+    Index("ix_webhook_endpoints_project_seq", "project", "seq"),
+)
+
+# One row per terminal transition, written in the transition's own transaction.
+events = Table(
+    "events",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("project", String(128), nullable=False),
+    Column("type", String(64), nullable=False),
+    Column("batch_id", String(64), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("payload", Text, nullable=False),  # the exact bytes every delivery sends
+    UniqueConstraint("batch_id", "type", name="uq_events_batch_type"),
+)
+
+# The outbox: one row per event and subscribed endpoint, until delivered or given up.
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("id", String(64), primary_key=True),  # the `webhook-id` header, on every try
+    Column("event_id", String(64), nullable=False),
+    Column("endpoint_id", String(64), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("status", String(16), nullable=False),  # pending | delivered | abandoned
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", Float, nullable=False),
+    Column("claim", String(128)),  # `<worker id>/<token>` while a try runs; guards the verdict
+    Column("last_status_code", Integer),  # 0: no HTTP answer
+    Column("last_error", String(64)),  # a kind (timeout, connect, http_500), never a body
+    Column("delivered_at", BigInteger),
+    UniqueConstraint("event_id", "endpoint_id", name="uq_webhook_deliveries_event_endpoint"),
+    Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),
+)
+
+# Two progress marks per running batch, for a rate measured over a sliding window.
+batch_progress = Table(
+    "batch_progress",
+    metadata,
+    Column("batch_id", String(64), primary_key=True),
+    Column("since_at", Float, nullable=False),
+    Column("since_finished", Integer, nullable=False),
+    Column("mark_at", Float, nullable=False),
+    Column("mark_finished", Integer, nullable=False),
 )

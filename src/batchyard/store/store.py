@@ -29,7 +29,9 @@ from batchyard.records import (
     Usage,
 )
 from batchyard.store.database import connect
+from batchyard.store.monitor import MonitorStore
 from batchyard.store.schema import batches, files, metadata, shards
+from batchyard.store.webhooks import WebhookStore, record_batch_event
 
 _CANCELLABLE = (BatchStatus.VALIDATING, BatchStatus.IN_PROGRESS, BatchStatus.FINALIZING)
 _RUNNING = (BatchStatus.IN_PROGRESS, BatchStatus.CANCELLING, BatchStatus.FINALIZING)
@@ -44,11 +46,17 @@ class ShardVerdict(enum.Enum):
 
 
 class Store:
-    """Files, batches and shards in one SQL database."""
+    """Files, batches and shards in one SQL database.
+
+    `webhooks` (endpoints and the delivery outbox) and `monitor` (progress and
+    totals) are parts of it on the same engine.
+    """
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._skip_locked = engine.dialect.name == "postgresql"
+        self.webhooks = WebhookStore(engine)
+        self.monitor = MonitorStore(engine)
 
     @classmethod
     def open(cls, url: str) -> Store:
@@ -274,7 +282,7 @@ class Store:
         self, batch_id: str, owner: str, errors: list[dict[str, Any]], now: int
     ) -> None:
         with self._tx() as conn:
-            conn.execute(
+            failed = conn.execute(
                 update(batches)
                 .where(
                     batches.c.id == batch_id,
@@ -288,8 +296,11 @@ class Store:
                     lease_owner=None,
                     lease_expires_at=None,
                 )
-            )
-            self._cancel_unstarted(conn, batch_id, owner, now)
+            ).rowcount
+            if failed:
+                record_batch_event(conn, batch_id, BatchStatus.FAILED, now)
+            else:
+                self._cancel_unstarted(conn, batch_id, owner, now)
 
     def start_batch(
         self, batch_id: str, owner: str, model: str, shard_list: Sequence[ShardRecord], now: int
@@ -341,7 +352,7 @@ class Store:
 
     @staticmethod
     def _cancel_unstarted(conn: Connection, batch_id: str, owner: str, now: int) -> None:
-        conn.execute(
+        cancelled = conn.execute(
             update(batches)
             .where(
                 batches.c.id == batch_id,
@@ -355,7 +366,9 @@ class Store:
                 lease_owner=None,
                 lease_expires_at=None,
             )
-        )
+        ).rowcount
+        if cancelled:
+            record_batch_event(conn, batch_id, BatchStatus.CANCELLED, now)
 
     # -- shards --------------------------------------------------------------
 
@@ -576,7 +589,9 @@ class Store:
         """Publish the result files and end the batch, in one transaction.
 
         The terminal status follows the batch's stop reason at this moment:
-        cancelled, expired, or completed. Returns it, or None if the lease was lost.
+        cancelled (a cancel or the cost cap), expired, failed (the error-rate
+        breaker) or completed. The batch's event is queued in the same transaction.
+        Returns the status, or None if the lease was lost.
         """
         with self._tx() as conn:
             row = conn.execute(
@@ -592,6 +607,8 @@ class Store:
                 None: (BatchStatus.COMPLETED, "completed_at"),
                 StopReason.CANCEL.value: (BatchStatus.CANCELLED, "cancelled_at"),
                 StopReason.EXPIRE.value: (BatchStatus.EXPIRED, "expired_at"),
+                StopReason.COST_CAP.value: (BatchStatus.CANCELLED, "cancelled_at"),
+                StopReason.ERROR_RATE.value: (BatchStatus.FAILED, "failed_at"),
             }[row[0]]
             for record in (output_file, error_file):
                 if record is not None:
@@ -609,6 +626,7 @@ class Store:
                 **_usage_values(usage),
             }
             conn.execute(update(batches).where(batches.c.id == batch_id).values(**values))
+            record_batch_event(conn, batch_id, status, now)
         return status
 
     def _claim_batch(

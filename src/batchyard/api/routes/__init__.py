@@ -1,11 +1,12 @@
-"""The `/v1` routes, gathered into one router."""
+"""The `/v1` routes, gathered into one router; `/metrics` sits outside it."""
 
 from fastapi import APIRouter
 
-from batchyard.api.routes import batches, files
+from batchyard.api.routes import batches, files, webhooks
 
 api_router = APIRouter()
 api_router.include_router(files.router)
 api_router.include_router(batches.router)
+api_router.include_router(webhooks.router)
 
 __all__ = ["api_router"]

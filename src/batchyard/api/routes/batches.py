@@ -21,12 +21,14 @@ from batchyard import ids
 from batchyard.api.bodies import read_json
 from batchyard.api.deps import BlobsDep, ProjectDep, SettingsDep, StoreDep, WakeEngineDep
 from batchyard.api.errors import invalid_value, quote_list
-from batchyard.api.schemas import BatchCreate, OrjsonResponse, batch_object, page
+from batchyard.api.extras import batch_objects
+from batchyard.api.schemas import BatchCreate, OrjsonResponse, page
 from batchyard.backends.base import ALL_ENDPOINTS
 from batchyard.blobs import BlobStore
 from batchyard.config import window_seconds
 from batchyard.engine import journal
 from batchyard.errors import BadRequest, no_such_batch
+from batchyard.pricing import CAP_KEY, parse_cap
 from batchyard.records import BatchRecord, BatchStatus
 
 router = APIRouter(prefix="/batches", tags=["batches"])
@@ -76,26 +78,29 @@ async def create_batch(
     )
     await run_in_threadpool(store.add_batch, record)
     wake_engine()
-    return OrjsonResponse(batch_object(record))
+    return OrjsonResponse(batch_objects(store, settings, [record])[0])
 
 
 @router.get("")
 def list_batches(
     store: StoreDep,
+    settings: SettingsDep,
     project: ProjectDep,
     after: str | None = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> Response:
     records, has_more = store.list_batches(project, after=after, limit=limit)
-    return OrjsonResponse(page([batch_object(r) for r in records], has_more))
+    return OrjsonResponse(page(batch_objects(store, settings, records), has_more))
 
 
 @router.get("/{batch_id}")
-def retrieve_batch(batch_id: str, store: StoreDep, project: ProjectDep) -> Response:
+def retrieve_batch(
+    batch_id: str, store: StoreDep, settings: SettingsDep, project: ProjectDep
+) -> Response:
     record = store.get_batch(project, batch_id)
     if record is None:
         raise no_such_batch(batch_id)
-    return OrjsonResponse(batch_object(record))
+    return OrjsonResponse(batch_objects(store, settings, [record])[0])
 
 
 @router.get("/{batch_id}/output")
@@ -139,11 +144,16 @@ def _file_lines(blobs: BlobStore, key: str) -> Iterator[bytes]:
 
 @router.post("/{batch_id}/cancel")
 async def cancel_batch(
-    batch_id: str, store: StoreDep, project: ProjectDep, wake_engine: WakeEngineDep
+    batch_id: str,
+    store: StoreDep,
+    settings: SettingsDep,
+    project: ProjectDep,
+    wake_engine: WakeEngineDep,
 ) -> Response:
     record = await run_in_threadpool(store.request_cancel, project, batch_id, int(time.time()))
     wake_engine()
-    return OrjsonResponse(batch_object(record))
+    objects = await run_in_threadpool(batch_objects, store, settings, [record])
+    return OrjsonResponse(objects[0])
 
 
 def _check_metadata(metadata: dict[str, str]) -> None:
@@ -173,3 +183,11 @@ def _check_metadata(metadata: dict[str, str]) -> None:
                 param=f"metadata.{key}",
                 code="string_above_max_length",
             )
+    try:
+        parse_cap(metadata)
+    except ValueError as exc:
+        raise BadRequest(
+            f"Invalid 'metadata.{CAP_KEY}': {exc}.",
+            param=f"metadata.{CAP_KEY}",
+            code="invalid_value",
+        ) from None

@@ -1,0 +1,72 @@
+"""batchyard's own fields on a Batch object: ETA, cost, and why it stopped.
+
+They sit under one extra key, `batchyard`, so they can never collide with a
+field OpenAI adds later; the SDK keeps unknown fields, even in strict mode
+(`batch.model_extra["batchyard"]`). docs/compatibility.md describes them.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from batchyard.api.schemas import batch_object
+from batchyard.config import Settings
+from batchyard.eta import estimate
+from batchyard.pricing import cost_of, parse_cap
+from batchyard.records import BatchRecord, BatchStatus, ProgressMarks
+from batchyard.store import Store
+
+EXTRA_KEY = "batchyard"
+
+
+def batch_extra(
+    record: BatchRecord, settings: Settings, marks: ProgressMarks | None, now: float
+) -> dict[str, Any]:
+    running = record.status is BatchStatus.IN_PROGRESS and record.stop_reason is None
+    eta = None
+    if running:
+        eta = estimate(
+            total=record.total,
+            finished=record.completed + record.failed,
+            in_progress_at=record.in_progress_at,
+            expires_at=record.expires_at,
+            marks=marks,
+            now=now,
+        )
+    price = settings.price(record.model)
+    cost = None
+    if price is not None:
+        spent = cost_of(record.usage, price)
+        try:
+            cap = parse_cap(record.metadata)
+        except ValueError:
+            cap = None
+        cost = {
+            "currency": "usd",
+            "batch": spent.batch_usd,
+            "synchronous": spent.sync_usd,
+            "savings": spent.savings_usd,
+            "cap": cap,
+        }
+    return {
+        "eta": eta.eta if eta else None,
+        "at_risk": eta.at_risk if eta else False,
+        "lines_per_second": eta.lines_per_second if eta else None,
+        "cost": cost,
+        "stop_reason": record.stop_reason.value if record.stop_reason else None,
+    }
+
+
+def batch_objects(
+    store: Store, settings: Settings, records: Sequence[BatchRecord]
+) -> list[dict[str, Any]]:
+    """The wire shape of each batch, with the extra fields (one query for progress marks)."""
+    running = [r.id for r in records if r.status is BatchStatus.IN_PROGRESS]
+    marks = store.monitor.progress_of(running)
+    now = time.time()
+    return [
+        {**batch_object(r), EXTRA_KEY: batch_extra(r, settings, marks.get(r.id), now)}
+        for r in records
+    ]

@@ -1,0 +1,121 @@
+"""Watches running batches: notes their progress for ETAs, and stops the ones that
+hit their cost cap or trip the error-rate breaker, before they spend more.
+
+It reads counts from the shards' checkpoints, so it sees what every worker has
+made durable, about twice a second behind the truth. Any engine may run it; a
+stop is one guarded UPDATE, so two monitors never stop a batch twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from batchyard.config import Settings
+from batchyard.metrics import Metrics
+from batchyard.pricing import CAP_KEY, cost_of, parse_cap
+from batchyard.records import RunningBatch, StopReason
+from batchyard.store import Store
+
+log = logging.getLogger("batchyard.engine")
+
+Verdict = tuple[StopReason, dict[str, Any]]
+
+
+class Monitor:
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        metrics: Metrics,
+        on_stop: Callable[[set[str]], None],
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.metrics = metrics
+        self.on_stop = on_stop
+
+    async def run(self, stopping: asyncio.Event) -> None:
+        interval = self.settings.monitor.interval_seconds
+        while not stopping.is_set():
+            try:
+                stopped = await asyncio.to_thread(self.tick, time.time())
+            except Exception:
+                log.exception("monitoring running batches failed")
+                stopped = set()
+            if stopped:
+                self.on_stop(stopped)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stopping.wait(), interval)
+
+    def tick(self, now: float) -> set[str]:
+        """One look at every running batch; returns the ids of those it stopped."""
+        running = self.store.monitor.running_batches()
+        self.store.monitor.record_progress(
+            ((b.id, b.completed + b.failed) for b in running),
+            now,
+            self.settings.monitor.eta_window_seconds,
+        )
+        stopped = set()
+        for batch in running:
+            verdict = self.verdict(batch)
+            if verdict is None:
+                continue
+            reason, error = verdict
+            if self.store.monitor.stop_batch(batch.id, reason, error, int(now)):
+                stopped.add(batch.id)
+                self.metrics.batches_stopped.labels(reason=reason.value).inc()
+                log.info("batch %s stopped early: %s", batch.id, error["code"])
+        return stopped
+
+    def verdict(self, batch: RunningBatch) -> Verdict | None:
+        """Why this batch must stop now, if it must: the cost cap first, then the breaker."""
+        return self._cost_cap(batch) or self._breaker(batch)
+
+    def _cost_cap(self, batch: RunningBatch) -> Verdict | None:
+        try:
+            cap = parse_cap(batch.metadata)
+        except ValueError:
+            return None  # refused at create; an old row is not worth failing over
+        price = self.settings.price(batch.model)
+        if cap is None or price is None:
+            return None
+        spent = cost_of(batch.usage, price).batch_usd
+        if spent < cap:
+            return None
+        return StopReason.COST_CAP, {
+            "code": "cost_cap_reached",
+            "message": (
+                f"The batch was cancelled when its cost reached {spent:.6f} USD: its cap "
+                f"(metadata {CAP_KEY}) is {cap:g} USD. Requests already running finished "
+                "and are billed; the rest are in the error file as batch_cancelled."
+            ),
+            "param": f"metadata.{CAP_KEY}",
+            "line": None,
+        }
+
+    def _breaker(self, batch: RunningBatch) -> Verdict | None:
+        lines = self.settings.monitor.breaker_lines
+        share = self.settings.monitor.breaker_max_error_share
+        if not lines:
+            return None
+        finished = batch.completed + batch.failed
+        # More than `share` of the first `lines` failed: certain as soon as the failures
+        # alone pass share x lines; otherwise judged once `lines` have finished.
+        if batch.failed <= share * lines and (finished < lines or batch.failed <= share * finished):
+            return None
+        return StopReason.ERROR_RATE, {
+            "code": "error_rate_exceeded",
+            "message": (
+                f"The batch was stopped after {batch.failed} of its first {finished} "
+                f"requests failed: more than {share:.0%} of the first {lines} "
+                "(the error-rate breaker). See the error file for why they failed; the "
+                "requests not run are there as batch_failed."
+            ),
+            "param": None,
+            "line": None,
+        }

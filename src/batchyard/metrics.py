@@ -1,0 +1,126 @@
+"""Prometheus metrics: what this process counted, and what the database says now.
+
+Counters and histograms (lines, upstream answers and latency, retries, webhook
+deliveries) count what this process did, so scrape every process that runs an
+engine. Gauges that describe shared state (batches by status, queue depth,
+webhook deliveries waiting) are read from the store at scrape time, so every
+process reports the same truth. Each app and engine gets its own registry; no
+global state, so one process can hold several (tests do).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+
+from batchyard.records import BatchStatus
+from batchyard.store import Store
+
+log = logging.getLogger("batchyard.metrics")
+
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120)
+
+
+class Metrics:
+    """The instruments the engine and the deliverer update, in one registry."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        r = self.registry
+        self.lines = Counter(
+            "batchyard_lines",
+            "Batch lines that reached a final result, by model and outcome (completed|failed).",
+            ["model", "outcome"],
+            registry=r,
+        )
+        self.upstream_latency = Histogram(
+            "batchyard_upstream_latency_seconds",
+            "Time of one call to a model's backend (one request, or one group for local models).",
+            ["model"],
+            buckets=LATENCY_BUCKETS,
+            registry=r,
+        )
+        self.upstream_responses = Counter(
+            "batchyard_upstream_responses",
+            "Answers from a model's backend by HTTP status (0: no answer); 429 is rate limiting.",
+            ["model", "status"],
+            registry=r,
+        )
+        self.retries = Counter(
+            "batchyard_upstream_retries",
+            "Lines sent again after a transient answer (429, 5xx, timeout).",
+            ["model"],
+            registry=r,
+        )
+        self.pacer_limit = Gauge(
+            "batchyard_pacer_limit",
+            "A pacing limit in force for a model (limit: concurrency|rpm|tpm|...).",
+            ["model", "limit"],
+            registry=r,
+        )
+        self.webhook_attempts = Counter(
+            "batchyard_webhook_deliveries",
+            "Webhook delivery attempts by outcome (delivered|retrying|abandoned).",
+            ["outcome"],
+            registry=r,
+        )
+        self.batches_stopped = Counter(
+            "batchyard_batches_stopped",
+            "Batches stopped early by batchyard, by reason (cost_cap|error_rate).",
+            ["reason"],
+            registry=r,
+        )
+        self._store: Store | None = None
+
+    def set_pacer_limit(self, model: str, limit: str, value: float) -> None:
+        """The hook for pacing: publish a limit in force (e.g. "rpm", "concurrency")."""
+        self.pacer_limit.labels(model=model, limit=limit).set(value)
+
+    def attach_store(self, store: Store) -> None:
+        """Report the store's shared gauges too (once per registry)."""
+        if self._store is None:
+            self._store = store
+            self.registry.register(StoreCollector(store))
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)
+
+
+class StoreCollector(Collector):
+    """Gauges read from the database at each scrape."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def collect(self) -> Iterator[Metric]:
+        try:
+            by_status = self.store.monitor.batches_by_status()
+            queued = self.store.monitor.queued_lines()
+            pending = self.store.webhooks.pending_deliveries()
+        except Exception:
+            log.exception("reading metrics from the store failed")
+            return
+        batches = GaugeMetricFamily(
+            "batchyard_batches", "Batches by status, all projects.", labels=["status"]
+        )
+        for status in BatchStatus:
+            batches.add_metric([status.value], by_status.get(status.value, 0))
+        yield batches
+        queue = GaugeMetricFamily(
+            "batchyard_queue_lines",
+            "Lines of running batches that have no result yet, by model.",
+            labels=["model"],
+        )
+        for model, lines in sorted(queued.items()):
+            queue.add_metric([model], lines)
+        yield queue
+        yield GaugeMetricFamily(
+            "batchyard_webhook_deliveries_pending",
+            "Webhook deliveries waiting to be sent or retried.",
+            value=pending,
+        )
