@@ -16,6 +16,7 @@ HELP = """A self-hosted, OpenAI-compatible Batch API.
 \b
   batchyard run requests.jsonl     # run a batch file here, no server
   batchyard serve                  # the Files + Batches API on http://127.0.0.1:8000/v1
+  batchyard keys create --project P  # an API key; from then on every request needs one
 
 \b
 The client toolkit, for batchyard or any OpenAI-compatible Batch API
@@ -52,6 +53,7 @@ def main() -> None:
         cleanup,
         collect,
         cost,
+        keys,
         prepare,
         retry,
         run,

@@ -4,6 +4,7 @@ Domain verbs only; callers never see SQL. The same code runs on SQLite and
 PostgreSQL (SQLAlchemy Core); claims use `FOR UPDATE SKIP LOCKED` where the
 database has it and a guarded `UPDATE` inside an immediate transaction where it
 does not. Methods are synchronous: the engine calls them through a thread.
+API keys live in a sibling module, reached as `store.keys`.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from batchyard.records import (
     Usage,
 )
 from batchyard.store.database import connect
+from batchyard.store.keys import KeyStore
 from batchyard.store.monitor import MonitorStore
 from batchyard.store.schema import batches, files, metadata, shards
 from batchyard.store.webhooks import WebhookStore, record_batch_event
@@ -55,6 +57,7 @@ class Store:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._skip_locked = engine.dialect.name == "postgresql"
+        self.keys = KeyStore(engine)
         self.webhooks = WebhookStore(engine)
         self.monitor = MonitorStore(engine)
 
