@@ -52,12 +52,16 @@ def write_config(
     webhooks: dict[str, Any] | None = None,
     monitor: dict[str, Any] | None = None,
     prices: list[dict[str, Any]] | None = None,
+    project_defaults: dict[str, Any] | None = None,
+    projects: dict[str, dict[str, Any]] | None = None,
 ) -> Path:
     """Write a batchyard TOML config from plain Python values."""
     lines = []
     if database_url:
         lines.append(f"database_url = {toml_value(database_url)}")
-    tables = (("limits", limits), ("engine", engine), ("webhooks", webhooks), ("monitor", monitor))
+    tables = [("limits", limits), ("engine", engine), ("webhooks", webhooks), ("monitor", monitor)]
+    tables += [("project_defaults", project_defaults)]
+    tables += [(f"projects.{toml_value(name)}", v) for name, v in (projects or {}).items()]
     for table, values in tables:
         if values:
             lines.append(f"[{table}]")

@@ -168,7 +168,7 @@ batch_progress = Table(
     Column("mark_finished", Integer, nullable=False),
 )
 
-# -- issue 7: API keys --------------------------------------------------------
+# -- issue 7: API keys and retention -------------------------------------------
 
 # A project is a name that keys and objects carry; it has no row of its own.
 api_keys = Table(
@@ -183,3 +183,6 @@ api_keys = Table(
     Column("last_used_at", BigInteger),
     Column("revoked_at", BigInteger),
 )
+
+# The retention sweeper looks files up by expiry.
+Index("ix_files_expires_at", files.c.expires_at)
