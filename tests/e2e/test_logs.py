@@ -56,15 +56,17 @@ def test_a_full_run_leaves_no_client_data_in_the_log(make_server: ServerFactory)
         auth = {"authorization": f"Bearer {key}"}
         probes = [
             http.get(f"/files/{secret}", headers=auth),
+            http.post("/batches/batches/cancel", headers=auth),
             http.get(f"/no-such-route/{secret}", headers=auth),
             http.get("/files", params={"purpose": secret}, headers=auth),
             http.post("/batches", content=b"{" + secret.encode(), headers=auth),
             http.get("/files", headers={"authorization": f"Bearer sk-by-{secret}{secret}"}),
             http.get("/files", headers={"authorization": f"Bearer {secret}"}),
         ]
-    assert [p.status_code for p in probes] == [404, 404, 200, 400, 401, 401]
+    assert [p.status_code for p in probes] == [404, 404, 404, 200, 400, 401, 401]
     request_ids["404"] = probes[0].headers["x-request-id"]
-    request_ids["401"] = probes[4].headers["x-request-id"]
+    request_ids["id like a segment"] = probes[1].headers["x-request-id"]
+    request_ids["401"] = probes[5].headers["x-request-id"]
     assert server.stop() == 0
 
     log = server.log.read_text()
@@ -84,6 +86,7 @@ def test_a_full_run_leaves_no_client_data_in_the_log(make_server: ServerFactory)
     }
     assert by_id[request_ids["404"]]["route"] == "/v1/files/{file_id}"
     assert by_id[request_ids["404"]]["status"] == 404
+    assert by_id[request_ids["id like a segment"]]["route"] == "/v1/batches/{batch_id}/cancel"
     assert (by_id[request_ids["401"]]["project"], by_id[request_ids["401"]]["status"]) == (
         None,
         401,

@@ -76,9 +76,15 @@ def _route(scope: Scope) -> str | None:
     if scope.get("route") is None:
         return None
     params: dict[str, Any] = scope.get("path_params") or {}
-    names = {str(value): name for name, value in params.items()}
-    segments = scope["path"].split("/")
-    return "/".join(f"{{{names[s]}}}" if s in names else s for s in segments)
+    segments: list[str] = scope["path"].split("/")
+    for name, value in params.items():
+        # The last match: a parameter follows the literal segments of its route
+        # (`/v1/batches/batches/cancel` has the id `batches`).
+        for i in reversed(range(len(segments))):
+            if segments[i] == str(value):
+                segments[i] = f"{{{name}}}"
+                break
+    return "/".join(segments)
 
 
 def _access_line(scope: Scope, rid: str, status: int, started_at: float) -> str:
