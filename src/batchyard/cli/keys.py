@@ -63,7 +63,7 @@ def list_keys(project: str | None, config: Path | None, data_dir: Path | None) -
         records = store.keys.all(project)
     finally:
         store.close()
-    rows = [("id", "project", "key", "created", "last used", "revoked")]
+    rows = [("id", "project", "key", "created", "last_used", "revoked")]
     rows += [
         (
             r.id,
@@ -99,4 +99,4 @@ def revoke(key_id: str, config: Path | None, data_dir: Path | None) -> None:
 def _when(timestamp: int | None) -> str:
     if timestamp is None:
         return "-"
-    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M:%SZ")
+    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
