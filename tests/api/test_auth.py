@@ -15,7 +15,7 @@ from batchyard.apikeys import redact
 
 from .support import LINE, LiveServer, assert_error, upload
 
-ANY_ID = {"file_id": "file-abc", "batch_id": "batch_abc"}
+ANY_ID = {"file_id": "file-abc", "batch_id": "batch_abc", "endpoint_id": "we_abc"}
 
 
 def sdk(server: LiveServer, key: str) -> OpenAI:
@@ -53,7 +53,8 @@ def test_every_route_needs_a_live_key(server: LiveServer, raw: httpx.Client) -> 
     key = new_key(server)
     routes = every_route(raw, key)
     assert ("GET", "/v1/batches/batch_abc/output") in routes
-    assert len([r for r in routes if r[1].startswith("/v1/")]) >= 10  # new routes join in
+    assert ("POST", "/v1/webhook_endpoints/we_abc/test") in routes
+    assert len([r for r in routes if r[1].startswith("/v1/")]) >= 18  # new routes join in
     wrong = "sk-by-" + "x" * 43
     for method, path in [*routes, ("GET", "/openapi.json"), ("GET", "/v1/no-such-route")]:
         for headers in ({}, bearer(wrong), {"authorization": f"Basic {key}"}):
@@ -63,6 +64,7 @@ def test_every_route_needs_a_live_key(server: LiveServer, raw: httpx.Client) -> 
             assert response.headers["www-authenticate"] == "Bearer"
         assert raw.request(method, path, headers=bearer(key)).status_code != 401
     assert raw.get("/health").json() == {"status": "ok"}
+    assert raw.get("/metrics").status_code == 200  # the operator's scrape, as issue 8 made it
 
 
 def test_the_sdk_sees_an_authentication_error(server: LiveServer) -> None:

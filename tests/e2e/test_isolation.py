@@ -1,4 +1,5 @@
-"""Two projects on one real server: every route, every object, zero cross-project reads.
+"""Two projects on one real server: every route, every object, zero cross-project reads,
+and webhook endpoints and events that stay in their project.
 
 Each probe is run with the owner's key first (it must succeed, so the probe can
 see something) and then with the other project's key (it must be a 404, as for
@@ -15,6 +16,7 @@ import httpx
 import openai
 from click.testing import CliRunner
 from tests.e2e.conftest import Server, ServerFactory, chat_lines, wait_for
+from tests.receiver import Receiver
 
 from batchyard.cli import cli
 
@@ -150,3 +152,48 @@ def test_no_project_reads_or_touches_anothers_objects(make_server: ServerFactory
     assert len(reads) == 12
     a.batches.cancel(a_running)
     wait_for(a, a_running, {"cancelled"})
+
+
+WEBHOOKS = {"retry_base_seconds": 0.2, "retry_max_seconds": 0.5, "poll_seconds": 0.05}
+ALL_EVENTS: Any = ["batch.completed", "batch.failed", "batch.expired", "batch.cancelled"]
+
+
+def test_webhook_endpoints_and_events_stay_in_their_project(make_server: ServerFactory) -> None:
+    with Receiver().running() as alpha_inbox, Receiver().running() as beta_inbox:
+        server = make_server(webhooks=WEBHOOKS)
+        a = server.client(create_key(server, "alpha"))
+        b = server.client(create_key(server, "beta"))
+        a_hook = a.webhooks.create(name="a", url=alpha_inbox.url, event_types=ALL_EVENTS)
+        b_hook = b.webhooks.create(name="b", url=beta_inbox.url, event_types=ALL_EVENTS)
+
+        intrusions: dict[str, Probe] = {
+            "retrieve": lambda c: c.webhooks.retrieve(a_hook.id),
+            "update": lambda c: c.webhooks.update(a_hook.id, name="taken"),
+            "rotate_secret": lambda c: c.webhooks.rotate_secret(a_hook.id),
+            "test": lambda c: c.webhooks.test(a_hook.id, event_type="batch.completed"),
+            "delete": lambda c: c.webhooks.delete(a_hook.id),
+        }
+        leaks = []
+        for name, probe in intrusions.items():
+            try:
+                probe(b)
+                leaks.append(f"webhooks.{name}")
+            except openai.NotFoundError:
+                pass
+        leaks += [f"listed {e.id}" for e in b.webhooks.list() if e.id != b_hook.id]
+        assert leaks == []
+        kept = a.webhooks.retrieve(a_hook.id)
+        assert (kept.name, kept.signing_secret_hint) == ("a", a_hook.signing_secret_hint)
+        assert alpha_inbox.deliveries == []  # beta's `test` reached nobody
+
+        a_batch = batch(a, upload(a, chat_lines(2)))
+        b_batch = batch(b, upload(b, chat_lines(2)))
+        for client, batch_id in ((a, a_batch), (b, b_batch)):
+            wait_for(client, batch_id, {"completed"})
+        alpha_inbox.wait(lambda: len(alpha_inbox.accepted()) >= 1)
+        beta_inbox.wait(lambda: len(beta_inbox.accepted()) >= 1)
+        time.sleep(0.5)  # room for a stray delivery to arrive, if one were coming
+        for inbox, own, other in ((alpha_inbox, a_batch, b_batch), (beta_inbox, b_batch, a_batch)):
+            bodies = [d.body for d in inbox.deliveries]
+            assert len(bodies) == 1 and own.encode() in bodies[0]
+            assert not any(other.encode() in body for body in bodies)

@@ -1,7 +1,9 @@
 """Who is asking: the bearer key decides the project of every request, or it is a 401.
 
-A pure ASGI middleware in front of every route but `/health`, so no route can
-forget to check, and a refused upload is refused before its body is read. Until
+A pure ASGI middleware in front of every route but `/health` and `/metrics` (the
+operator's, with counts over all projects and no ids or content; keep it off
+the public network), so no route can forget to check, and a refused upload is
+refused before its body is read. Until
 the first key is created the server is open and every request belongs to the
 project `default` (`batchyard serve` allows that only on loopback); from then
 on every request needs a live key, for good: revoking the last key does not
@@ -21,7 +23,7 @@ from batchyard.errors import APIError
 from batchyard.store import Store
 
 DEFAULT_PROJECT = "default"
-OPEN_PATHS = frozenset({"/health"})
+OPEN_PATHS = frozenset({"/health", "/metrics"})
 _WHERE = "An operator of this batchyard server can make you one with `batchyard keys create`."
 _CHALLENGE = {"www-authenticate": "Bearer"}
 
