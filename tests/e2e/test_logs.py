@@ -1,6 +1,7 @@
 """The server's whole log after a full run never holds what clients sent: a planted secret
-in file content, custom_id, metadata, filename, query, path, bodies and the API key
-itself is nowhere in it, while every request has its one structured access line."""
+in file content, custom_id, metadata, filename, query, path, bodies, a webhook's name and
+URL, and the API key itself is nowhere in it, while every request has its one
+structured access line."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ import secrets
 from typing import Any
 
 import httpx
+import openai
 import orjson
-from tests.e2e.conftest import ServerFactory, wait_for
+from tests.e2e.conftest import Server, ServerFactory, wait_for
 from tests.e2e.test_isolation import create_key
+from tests.receiver import Receiver
 
 ACCESS_FIELDS = {"request_id", "project", "method", "route", "status", "ms"}
 
@@ -23,9 +26,22 @@ def access_lines(log: str) -> list[dict[str, Any]]:
 
 def test_a_full_run_leaves_no_client_data_in_the_log(make_server: ServerFactory) -> None:
     secret = "PLANTED" + secrets.token_hex(8)
-    server = make_server()
-    key = create_key(server, "logs")
-    client = server.client(key)
+    inbox = Receiver()
+    with inbox.running():
+        server = make_server()
+        key = create_key(server, "logs")
+        client = server.client(key)
+        client.webhooks.create(
+            name=secret, url=f"{inbox.url}?token={secret}", event_types=["batch.completed"]
+        )
+        request_ids = run_and_probe(server, client, key, secret)
+        inbox.wait(lambda: len(inbox.accepted()) == 1)  # the URL with the secret was used
+    assert server.stop() == 0
+    check_log(server.log.read_text(), secret, key, request_ids)
+
+
+def run_and_probe(server: Server, client: openai.OpenAI, key: str, secret: str) -> dict[str, str]:
+    """A full batch carrying the secret, then requests that carry it elsewhere."""
     request_ids: dict[str, str] = {}
 
     lines = [
@@ -67,9 +83,11 @@ def test_a_full_run_leaves_no_client_data_in_the_log(make_server: ServerFactory)
     request_ids["404"] = probes[0].headers["x-request-id"]
     request_ids["id like a segment"] = probes[1].headers["x-request-id"]
     request_ids["401"] = probes[5].headers["x-request-id"]
-    assert server.stop() == 0
+    request_ids["file"] = file.id
+    return request_ids
 
-    log = server.log.read_text()
+
+def check_log(log: str, secret: str, key: str, request_ids: dict[str, str]) -> None:
     assert secret not in log
     assert key not in log and key[6:-4] not in log
     entries = access_lines(log)
@@ -93,4 +111,4 @@ def test_a_full_run_leaves_no_client_data_in_the_log(make_server: ServerFactory)
     )
     routes = {e["route"] for e in entries}
     assert "/v1/batches/{batch_id}" in routes and "/v1/files/{file_id}/content" in routes
-    assert file.id not in log  # ids stay out of access lines too (route templates only)
+    assert request_ids["file"] not in log  # ids stay out of access lines (route templates)

@@ -46,6 +46,10 @@ config_option = click.option(
 @click.version_option(__version__, prog_name="batchyard")
 def cli() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # httpx logs every request's full URL at INFO, and URLs can carry secrets (a webhook
+    # receiver's ?token=...); batchyard's own lines say what happened without them.
+    for noisy in ("httpx", "httpcore"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 def main() -> None:
