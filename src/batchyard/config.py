@@ -12,6 +12,12 @@ completion_windows = ["24h", "1h"]
 shard_lines = 1000
 lease_seconds = 30
 
+[project_defaults]            # quotas and retention of every project (omitted: none)
+max_stored_bytes = 107374182400
+
+[projects.acme]               # one project's own values, over the defaults
+max_active_batches = 5
+
 [[models]]
 name = "batchyard-mock"
 backend = "mock"
@@ -41,7 +47,7 @@ from __future__ import annotations
 import importlib.util
 import re
 import tomllib
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +57,7 @@ _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 _SECTIONS = frozenset(
     {"data_dir", "database_url", "limits", "engine", "models", "prices", "webhooks", "monitor"}
+    | {"project_defaults", "projects"}
 )
 
 DEFAULT_MOCK_MODEL = "batchyard-mock"
@@ -96,6 +103,24 @@ class EngineSettings:
     max_attempts: int = 6
     retry_base_seconds: float = 0.5
     retry_max_seconds: float = 30.0
+    sweep_seconds: float = 60.0  # how often expired files are deleted
+
+
+@dataclass(frozen=True)
+class ProjectPolicy:
+    """Quotas and default retention of a project; None means no limit / OpenAI's default."""
+
+    max_stored_bytes: int | None = None  # live files, uploads and batch results
+    max_active_batches: int | None = None  # batches that have not ended
+    max_enqueued_lines: int | None = None  # lines of running batches not yet run
+    file_retention_seconds: int | None = None  # uploads sent without expires_after
+    output_retention_seconds: int | None = None  # results of batches without output_expires_after
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value is not None and (type(value) is not int or value < 1):
+                raise ConfigError(f"{f.name} must be a positive integer, not {value!r}")
 
 
 @dataclass
@@ -175,6 +200,12 @@ class Settings:
     prices: list[Price] = field(default_factory=list)
     webhooks: WebhookSettings = field(default_factory=WebhookSettings)
     monitor: MonitorSettings = field(default_factory=MonitorSettings)
+    project_defaults: ProjectPolicy = field(default_factory=ProjectPolicy)
+    projects: dict[str, ProjectPolicy] = field(default_factory=dict)
+
+    def policy(self, project: str) -> ProjectPolicy:
+        """The project's own `[projects.<name>]` values, else `[project_defaults]`."""
+        return self.projects.get(project, self.project_defaults)
 
     @property
     def resolved_database_url(self) -> str:
@@ -238,6 +269,20 @@ def _model_from(table: dict[str, Any], index: int) -> ModelConfig:
     return ModelConfig(name=name, backend=backend, max_concurrency=max_concurrency, options=table)
 
 
+def _projects_from(table: dict[str, Any], defaults: ProjectPolicy) -> dict[str, ProjectPolicy]:
+    """`[projects.<name>]` tables, each over the defaults."""
+    if not isinstance(table, dict):
+        raise ConfigError("[projects] must be a table of [projects.<name>] tables")
+    projects = {}
+    for name, values in table.items():
+        where = f"projects.{name}"
+        if not isinstance(values, dict):
+            raise ConfigError(f"[{where}] must be a table")
+        own = _dataclass_from(ProjectPolicy, values, where)
+        projects[name] = replace(defaults, **{k: getattr(own, k) for k in values})
+    return projects
+
+
 def load_settings(
     config_file: Path | str | None = None,
     *,
@@ -280,6 +325,10 @@ def load_settings(
         raise ConfigError("two [[prices]] tables name the same model")
     for name in set(priced) - {m.name for m in settings.models}:
         raise ConfigError(f"[[prices]] names {name!r}, which no [[models]] table serves")
+    settings.project_defaults = _dataclass_from(
+        ProjectPolicy, raw.get("project_defaults", {}), "project_defaults"
+    )
+    settings.projects = _projects_from(raw.get("projects", {}), settings.project_defaults)
 
     if data_dir is not None:
         settings.data_dir = Path(data_dir)

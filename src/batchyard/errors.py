@@ -6,6 +6,7 @@ Raise an `APIError` anywhere below the API and it becomes
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 
@@ -14,6 +15,7 @@ class APIError(Exception):
 
     status_code = 400
     type = "invalid_request_error"
+    headers: Mapping[str, str] | None = None  # sent with the response, e.g. x-should-retry
 
     def __init__(
         self,

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
 import logging
 import signal
+import socket
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -19,7 +21,7 @@ import uvicorn
 
 from batchyard.api.app import create_app
 from batchyard.blobs import LocalBlobStore
-from batchyard.config import Settings
+from batchyard.config import ConfigError, Settings
 from batchyard.engine import Engine
 from batchyard.store import Store
 
@@ -66,8 +68,57 @@ class _Server(uvicorn.Server):
         yield
 
 
-async def serve(settings: Settings, host: str, port: int, *, worker: bool = True) -> None:
+def is_loopback(host: str) -> bool:
+    """Whether every address `host` names is on this machine only."""
+    try:
+        infos = socket.getaddrinfo(host, None)
+    except OSError:
+        return False
+    return bool(infos) and all(ipaddress.ip_address(i[4][0]).is_loopback for i in infos)
+
+
+def check_exposure(host: str, keys_exist: bool, insecure_no_auth: bool) -> str | None:
+    """Refuse (ConfigError) to serve anyone but this machine without keys; else what to say.
+
+    With no key created, every request is let in as project `default`: fine for one
+    person on one machine, not for a network.
+    """
+    if keys_exist:
+        return None
+    if is_loopback(host):
+        return (
+            f"no API keys exist: serving without authentication, to this machine only "
+            f"({host}). `batchyard keys create --project NAME` turns authentication on."
+        )
+    if insecure_no_auth:
+        return (
+            f"no API keys exist and --insecure-no-auth was given: anyone who can reach "
+            f"{host} can read and run every batch."
+        )
+    raise ConfigError(
+        f"refusing to listen on {host} with no API keys: anyone who can reach it could read "
+        "and run every batch. Create a key first (`batchyard keys create --project NAME`), "
+        "listen on 127.0.0.1, or pass --insecure-no-auth."
+    )
+
+
+async def serve(
+    settings: Settings,
+    host: str,
+    port: int,
+    *,
+    worker: bool = True,
+    insecure_no_auth: bool = False,
+) -> None:
+    """Serve until SIGINT/SIGTERM. Raises ConfigError, before listening, when unsafe."""
     services = Services.open(settings)
+    try:
+        notice = check_exposure(host, services.store.keys.any_created(), insecure_no_auth)
+    except ConfigError:
+        services.close()
+        raise
+    if notice:
+        log.warning(notice)
     app = create_app(
         settings,
         services.store,

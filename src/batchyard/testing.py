@@ -18,6 +18,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -51,12 +52,16 @@ def write_config(
     webhooks: dict[str, Any] | None = None,
     monitor: dict[str, Any] | None = None,
     prices: list[dict[str, Any]] | None = None,
+    project_defaults: dict[str, Any] | None = None,
+    projects: dict[str, dict[str, Any]] | None = None,
 ) -> Path:
     """Write a batchyard TOML config from plain Python values."""
     lines = []
     if database_url:
         lines.append(f"database_url = {toml_value(database_url)}")
-    tables = (("limits", limits), ("engine", engine), ("webhooks", webhooks), ("monitor", monitor))
+    tables = [("limits", limits), ("engine", engine), ("webhooks", webhooks), ("monitor", monitor)]
+    tables += [("project_defaults", project_defaults)]
+    tables += [(f"projects.{toml_value(name)}", v) for name, v in (projects or {}).items()]
     for table, values in tables:
         if values:
             lines.append(f"[{table}]")
@@ -72,8 +77,16 @@ def write_config(
 class ServerProcess:
     """One `batchyard serve` child process on a fixed port and data dir."""
 
-    def __init__(self, config: Path, data_dir: Path, log: Path | None = None) -> None:
+    def __init__(
+        self,
+        config: Path,
+        data_dir: Path,
+        log: Path | None = None,
+        args: Sequence[str] = (),
+    ) -> None:
+        """`args` are extra `batchyard serve` options, e.g. `["--host", "0.0.0.0"]`."""
         self.config, self.data_dir = config, data_dir
+        self.args = list(args)
         self.log = log or data_dir.with_name(data_dir.name + ".log")
         self.port = free_port()
         self.proc: subprocess.Popen[bytes] | None = None
@@ -98,6 +111,7 @@ class ServerProcess:
                     str(self.data_dir),
                     "--config",
                     str(self.config),
+                    *self.args,
                 ],
                 stdout=log,
                 stderr=subprocess.STDOUT,

@@ -185,6 +185,14 @@ def test_f11_evals_purpose_is_kept_as_user_data(client: OpenAI) -> None:
         ("../../etc/passwd", "passwd"),
         ("a/b\\c.jsonl", "c.jsonl"),
         ("..", "file"),
+        (".", "file"),
+        ("", "file"),
+        ("/etc/passwd", "passwd"),
+        ("C:\\Windows\\system32\\cmd.exe", "cmd.exe"),
+        ("....//....//x.jsonl", "x.jsonl"),
+        ("..\\..\\..\\boot.ini", "boot.ini"),
+        ("%2e%2e%2fpasswd", "%2e%2e%2fpasswd"),
+        ("files/../../escape", "escape"),
     ],
 )
 def test_traversal_filenames_are_metadata_only(
@@ -193,7 +201,18 @@ def test_traversal_filenames_are_metadata_only(
     f = upload(client, LINE, sent, purpose="user_data")
     assert f.filename == kept
     assert server.blob_names() == [f.id]
-    assert not (server.blobs.root.parent / "etc").exists()
+    root = server.blobs.root.parent
+    written = sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+    assert [p for p in written if not p.startswith("batchyard.db")] == [f"blobs/files/{f.id}"]
+
+
+def test_same_filename_never_collides(client: OpenAI, server: LiveServer) -> None:
+    first = upload(client, LINE, "same.jsonl")
+    second = upload(client, LINE * 2, "same.jsonl")
+    assert first.id != second.id and first.filename == second.filename
+    assert client.files.content(first.id).content == LINE
+    assert client.files.content(second.id).content == LINE * 2
+    assert sorted(server.blob_names()) == sorted([first.id, second.id])
 
 
 def test_control_characters_are_dropped_from_filenames(

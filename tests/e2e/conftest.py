@@ -7,7 +7,7 @@ loopback port. They can SIGKILL the process and start it again on the same data.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,11 +21,11 @@ from batchyard.testing import ServerProcess, write_config
 class Server(ServerProcess):
     """A server process with openai SDK clients pointed at it."""
 
-    def client(self, **kwargs: Any) -> openai.OpenAI:
-        return openai.OpenAI(base_url=self.base_url, api_key="test", max_retries=0, **kwargs)
+    def client(self, api_key: str = "test", **kwargs: Any) -> openai.OpenAI:
+        return openai.OpenAI(base_url=self.base_url, api_key=api_key, max_retries=0, **kwargs)
 
-    def async_client(self, **kwargs: Any) -> openai.AsyncOpenAI:
-        return openai.AsyncOpenAI(base_url=self.base_url, api_key="test", max_retries=0, **kwargs)
+    def async_client(self, api_key: str = "test", **kwargs: Any) -> openai.AsyncOpenAI:
+        return openai.AsyncOpenAI(base_url=self.base_url, api_key=api_key, max_retries=0, **kwargs)
 
 
 ServerFactory = Callable[..., Server]
@@ -36,7 +36,9 @@ def make_server(tmp_path: Path, database_url: str) -> Iterator[ServerFactory]:
     """Start servers with a given config; every one is stopped at the end of the test."""
     started: list[Server] = []
 
-    def factory(models: list[dict[str, Any]] | None = None, **config: Any) -> Server:
+    def factory(
+        models: list[dict[str, Any]] | None = None, args: Sequence[str] = (), **config: Any
+    ) -> Server:
         index = len(started)
         cfg = write_config(
             tmp_path / f"config{index}.toml",
@@ -44,7 +46,7 @@ def make_server(tmp_path: Path, database_url: str) -> Iterator[ServerFactory]:
             models=models or [{"name": "batchyard-mock", "backend": "mock", "max_concurrency": 64}],
             **config,
         )
-        server = Server(cfg, tmp_path / "data", tmp_path / f"server{index}.log")
+        server = Server(cfg, tmp_path / "data", tmp_path / f"server{index}.log", args)
         started.append(server)
         server.start()
         return server

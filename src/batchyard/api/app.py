@@ -12,8 +12,9 @@ from fastapi import FastAPI
 from starlette.responses import Response
 
 from batchyard import __version__
+from batchyard.api.auth import AuthMiddleware
 from batchyard.api.errors import install_error_handlers
-from batchyard.api.middleware import RequestIdMiddleware
+from batchyard.api.middleware import RequestMiddleware
 from batchyard.api.routes import api_router
 from batchyard.api.routes import metrics as metrics_route
 from batchyard.api.schemas import OrjsonResponse
@@ -46,7 +47,9 @@ def create_app(
     app.state.metrics = metrics or Metrics()
     app.state.metrics.attach_store(store)
     install_error_handlers(app)
-    app.add_middleware(RequestIdMiddleware)
+    # The last added runs first: request id and access log, then the key check.
+    app.add_middleware(AuthMiddleware, store=store)
+    app.add_middleware(RequestMiddleware)
     app.include_router(api_router, prefix="/v1")
     app.include_router(metrics_route.router)
     app.add_api_route("/health", _health, methods=["GET"], include_in_schema=False)

@@ -15,8 +15,6 @@ from batchyard.blobs import BlobStore
 from batchyard.config import Settings
 from batchyard.store import Store
 
-DEFAULT_PROJECT = "default"
-
 
 async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
@@ -38,13 +36,16 @@ async def get_wake_engine(request: Request) -> Callable[[], None]:
     return wake
 
 
-async def get_project() -> str:
-    """The one place that decides whose objects a request sees.
+async def get_project(request: Request) -> str:
+    """Whose objects a request sees: the project `AuthMiddleware` found for its key.
 
-    Every request belongs to the default project until API keys arrive; any
-    `Authorization` header is accepted meanwhile.
+    Every route that touches files or batches takes this, and every store read
+    filters on it, so another project's ids are simply not found (404).
     """
-    return DEFAULT_PROJECT
+    project = getattr(request.state, "project", None)
+    if not isinstance(project, str):
+        raise RuntimeError("no project on the request: AuthMiddleware is not installed")
+    return project
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]

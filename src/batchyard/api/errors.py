@@ -154,7 +154,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(APIError)
     async def api_error(_request: Request, exc: APIError) -> Response:
-        return error_response(exc)
+        return error_response(exc, exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_request: Request, exc: RequestValidationError) -> Response:

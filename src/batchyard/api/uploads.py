@@ -22,7 +22,7 @@ from starlette.requests import Request
 
 from batchyard.api.errors import wrong_content_type
 from batchyard.blobs import BlobStore
-from batchyard.errors import BadRequest, PayloadTooLarge
+from batchyard.errors import APIError, BadRequest, PayloadTooLarge
 
 FILE_FIELD = "file"
 # Room for the part headers and boundaries around the file when judging Content-Length.
@@ -34,6 +34,14 @@ _WRITE_BYTES = 1024 * 1024  # gather this much before one write, to spare thread
 
 # Given the fields seen so far and the file's raw filename: the byte cap, or an APIError.
 CapFor = Callable[[Mapping[str, str], str], int]
+
+
+@dataclass(frozen=True, slots=True)
+class Room:
+    """What a project's storage quota leaves for this upload, and the error past it."""
+
+    bytes: int
+    error: Callable[[int], APIError]  # given the bytes received so far
 
 
 @dataclass(slots=True)
@@ -75,10 +83,11 @@ class _Part:
 class _FormReader:
     """python-multipart's callbacks: text fields in memory, file bytes handed out."""
 
-    def __init__(self, boundary: bytes, cap_for: CapFor) -> None:
+    def __init__(self, boundary: bytes, cap_for: CapFor, room: Room | None) -> None:
         self.form = Form(fields={}, filename=None, size=0)
         self.ended = False
         self._cap_for = cap_for
+        self._room = room
         self._cap = 0
         self._part = _Part()
         self._in_file = False
@@ -153,6 +162,8 @@ class _FormReader:
             self.form.size += end - start
             if self.form.size > self._cap:
                 raise too_large(self._cap)
+            if self._room is not None and self.form.size > self._room.bytes:
+                raise self._room.error(self.form.size)
             self._pending.append(data[start:end])
             self._pending_bytes += end - start
             return
@@ -174,15 +185,16 @@ class _FormReader:
 
 @asynccontextmanager
 async def receive_form(
-    request: Request, blobs: BlobStore, key: str, cap_for: CapFor
+    request: Request, blobs: BlobStore, key: str, cap_for: CapFor, room: Room | None = None
 ) -> AsyncIterator[Form]:
     """Parse the request's form, streaming its `file` part into blob `key`.
 
     `cap_for` is called when the file part starts; it may reject the upload then
-    (before its bytes arrive) or set its byte cap. The blob is kept only if the
+    (before its bytes arrive) or set its byte cap. `room`, if given, is a second
+    cap with its own error (a storage quota). The blob is kept only if the
     `async with` block exits without an exception.
     """
-    reader = _FormReader(boundary_of(request.headers.get("content-type")), cap_for)
+    reader = _FormReader(boundary_of(request.headers.get("content-type")), cap_for, room)
     writer = blobs.writer(key)
     sink: BinaryIO = await run_in_threadpool(writer.__enter__)
     try:

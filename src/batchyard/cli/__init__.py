@@ -16,6 +16,7 @@ HELP = """A self-hosted, OpenAI-compatible Batch API.
 \b
   batchyard run requests.jsonl     # run a batch file here, no server
   batchyard serve                  # the Files + Batches API on http://127.0.0.1:8000/v1
+  batchyard keys create --project P  # an API key; from then on every request needs one
 
 \b
 The client toolkit, for batchyard or any OpenAI-compatible Batch API
@@ -45,6 +46,10 @@ config_option = click.option(
 @click.version_option(__version__, prog_name="batchyard")
 def cli() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # httpx logs every request's full URL at INFO, and URLs can carry secrets (a webhook
+    # receiver's ?token=...); batchyard's own lines say what happened without them.
+    for noisy in ("httpx", "httpcore"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 def main() -> None:
@@ -52,6 +57,7 @@ def main() -> None:
         cleanup,
         collect,
         cost,
+        keys,
         prepare,
         retry,
         run,

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 from pathlib import Path
 
 import click
 
 from batchyard import __version__
 from batchyard.cli import cli, config_option, console, load_cli_settings
+from batchyard.config import ConfigError
 
 
 @cli.command()
@@ -22,36 +22,40 @@ from batchyard.cli import cli, config_option, console, load_cli_settings
 )
 @config_option
 @click.option("--no-worker", is_flag=True, help="Run the API only; `batchyard worker` runs lines.")
+@click.option(
+    "--insecure-no-auth",
+    is_flag=True,
+    help="Allow listening beyond loopback while no API key exists (anyone may use it).",
+)
 def serve(
-    host: str, port: int, data_dir: Path | None, config: Path | None, no_worker: bool
+    host: str,
+    port: int,
+    data_dir: Path | None,
+    config: Path | None,
+    no_worker: bool,
+    insecure_no_auth: bool,
 ) -> None:
     """Serve the Files and Batches API under /v1, and run the batches.
 
     \b
-    Point any OpenAI client at it:
+    With no API key created, it serves only loopback, to anyone on this machine:
       OpenAI(base_url="http://127.0.0.1:8000/v1", api_key="unused")
+    Once `batchyard keys create --project NAME` has made a key, every request
+    needs one (`Authorization: Bearer sk-by-…`, as the SDK sends api_key).
     """
     from batchyard.server import serve as serve_forever
 
     settings = load_cli_settings(config, data_dir)
-    if not ipaddress.ip_address(_resolve(host)).is_loopback:
-        console.print(
-            f"[yellow]warning:[/] listening on {host} with no API keys: anyone who "
-            "can reach it can use it."
-        )
     console.print(
         f"batchyard {__version__} on http://{host}:{port}/v1 "
         f"(data in {settings.data_dir}, models: "
         f"{', '.join(m.name for m in settings.models)})"
     )
-    asyncio.run(serve_forever(settings, host, port, worker=not no_worker))
-
-
-def _resolve(host: str) -> str:
-    if host == "localhost":
-        return "127.0.0.1"
     try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return "0.0.0.0"
-    return host
+        asyncio.run(
+            serve_forever(
+                settings, host, port, worker=not no_worker, insecure_no_auth=insecure_no_auth
+            )
+        )
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from None

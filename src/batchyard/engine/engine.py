@@ -1,5 +1,6 @@
 """The engine: validates new batches, runs shards, finalizes, expires, watches running
-batches (ETA marks, cost cap, error-rate breaker), and delivers webhooks.
+batches (ETA marks, cost cap, error-rate breaker), delivers webhooks, and sweeps
+expired files.
 
 One `Engine` per process. Its loops each claim one kind of work from the store
 under a lease, so any number of engines can share a database. A `wake()` from
@@ -9,6 +10,7 @@ the API (a batch was created or cancelled) cuts the polling delay short.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import socket
@@ -20,11 +22,12 @@ from batchyard.backends import backend_endpoints, create_backend
 from batchyard.backends.base import Backend
 from batchyard.blobs import BlobStore
 from batchyard.config import Settings
-from batchyard.engine.finalizer import finalize
+from batchyard.engine.finalizer import OUTPUT_RETENTION_SECONDS, finalize
 from batchyard.engine.intake import validate_batch
 from batchyard.engine.monitor import Monitor
 from batchyard.engine.retry import RetryPolicy
 from batchyard.engine.runner import ShardRunner
+from batchyard.engine.sweeper import sweep_expired
 from batchyard.metrics import Metrics
 from batchyard.records import ShardClaim
 from batchyard.store import Store
@@ -110,6 +113,7 @@ class Engine:
             asyncio.create_task(self._expiry_loop(), name="expiry"),
             asyncio.create_task(self.monitor.run(self._stopping), name="monitor"),
             asyncio.create_task(self.deliverer.run(self._stopping), name="webhooks"),
+            asyncio.create_task(self._sweep_loop(), name="sweep"),
         ]
         try:
             await self._stopping.wait()
@@ -178,6 +182,7 @@ class Engine:
         )
         if batch is None:
             return False
+        retention = self.settings.policy(batch.project).output_retention_seconds
         await asyncio.to_thread(
             finalize,
             self.store,
@@ -185,6 +190,7 @@ class Engine:
             batch,
             self.worker_id,
             self.settings.engine.lease_seconds,
+            retention or OUTPUT_RETENTION_SECONDS,
         )
         return True
 
@@ -205,6 +211,18 @@ class Engine:
             if runner.shard.batch_id in batch_ids:
                 runner.stop()
         self._wake.set()
+
+    async def _sweep_loop(self) -> None:
+        """Delete expired files' bytes and rows every `[engine] sweep_seconds`."""
+        while not self._stopping.is_set():
+            try:
+                await asyncio.to_thread(sweep_expired, self.store, self.blobs, int(time.time()))
+            except Exception:
+                log.exception("retention sweep failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(
+                    self._stopping.wait(), timeout=self.settings.engine.sweep_seconds
+                )
 
     async def _shards_loop(self) -> None:
         tasks: set[asyncio.Task[None]] = set()

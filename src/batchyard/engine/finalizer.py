@@ -113,10 +113,19 @@ def _write_files(
 
 
 def finalize(
-    store: Store, blobs: BlobStore, batch: BatchRecord, owner: str, lease_seconds: float
+    store: Store,
+    blobs: BlobStore,
+    batch: BatchRecord,
+    owner: str,
+    lease_seconds: float,
+    default_retention: int = OUTPUT_RETENTION_SECONDS,
 ) -> BatchStatus | None:
     """Write the result files and end the batch. Returns the terminal status, or None if
-    another worker took the batch over meanwhile."""
+    another worker took the batch over meanwhile.
+
+    The files expire `output_expires_after` seconds after they are written, or
+    `default_retention` seconds when the batch did not say.
+    """
     input_file = store.get_file(batch.project, batch.input_file_id)
     if input_file is None:
         raise RuntimeError(f"input file of {batch.id} vanished while it ran")
@@ -131,7 +140,7 @@ def finalize(
         tally = _write_files(store, blobs, batch, out, err, input_file.blob_key, heartbeat)
         out_bytes, err_bytes = out.tell(), err.tell()
 
-    retention = batch.output_expires_after or OUTPUT_RETENTION_SECONDS
+    retention = batch.output_expires_after or default_retention
 
     def result_file(file_id: str, kind: str, size: int, count: int) -> FileRecord | None:
         if count == 0:

@@ -167,3 +167,22 @@ batch_progress = Table(
     Column("mark_at", Float, nullable=False),
     Column("mark_finished", Integer, nullable=False),
 )
+
+# -- issue 7: API keys and retention -------------------------------------------
+
+# A project is a name that keys and objects carry; it has no row of its own.
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("project", String(128), nullable=False),
+    # Hex SHA-256 of the whole key; the key itself is never stored.
+    Column("key_hash", String(64), nullable=False, unique=True),
+    Column("redacted", String(32), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("last_used_at", BigInteger),
+    Column("revoked_at", BigInteger),
+)
+
+# The retention sweeper looks files up by expiry.
+Index("ix_files_expires_at", files.c.expires_at)

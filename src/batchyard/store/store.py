@@ -4,6 +4,8 @@ Domain verbs only; callers never see SQL. The same code runs on SQLite and
 PostgreSQL (SQLAlchemy Core); claims use `FOR UPDATE SKIP LOCKED` where the
 database has it and a guarded `UPDATE` inside an immediate transaction where it
 does not. Methods are synchronous: the engine calls them through a thread.
+API keys, quota counts and retention sweeps live in sibling modules, reached as
+`store.keys`, `store.quotas` and `store.retention`.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from sqlalchemy import Connection, Engine, and_, exists, func, insert, not_, or_
 from sqlalchemy.engine import RowMapping
 
 from batchyard.errors import Conflict, no_such_batch
+from batchyard.quotas import active_batches_exceeded, enqueued_lines_exceeded, storage_exceeded
 from batchyard.records import (
     TERMINAL,
     BatchRecord,
@@ -28,8 +31,12 @@ from batchyard.records import (
     StopReason,
     Usage,
 )
+from batchyard.store import quotas as usage
 from batchyard.store.database import connect
+from batchyard.store.keys import KeyStore
 from batchyard.store.monitor import MonitorStore
+from batchyard.store.quotas import QuotaStore
+from batchyard.store.retention import RetentionStore
 from batchyard.store.schema import batches, files, metadata, shards
 from batchyard.store.webhooks import WebhookStore, record_batch_event
 
@@ -55,8 +62,11 @@ class Store:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._skip_locked = engine.dialect.name == "postgresql"
+        self.keys = KeyStore(engine)
         self.webhooks = WebhookStore(engine)
         self.monitor = MonitorStore(engine)
+        self.quotas = QuotaStore(engine)
+        self.retention = RetentionStore(engine)
 
     @classmethod
     def open(cls, url: str) -> Store:
@@ -75,8 +85,15 @@ class Store:
 
     # -- files ---------------------------------------------------------------
 
-    def add_file(self, record: FileRecord) -> None:
+    def add_file(self, record: FileRecord, *, max_stored_bytes: int | None = None) -> None:
+        """Insert a file; with `max_stored_bytes`, only if the project's files still fit
+        (429 otherwise), checked in the same transaction as the insert."""
         with self._tx() as conn:
+            if max_stored_bytes is not None:
+                usage.lock_project(conn, record.project)
+                stored = usage.stored_bytes(conn, record.project)
+                if stored + record.bytes > max_stored_bytes:
+                    raise storage_exceeded(record.project, stored, record.bytes, max_stored_bytes)
             conn.execute(insert(files).values(**_file_values(record)))
 
     def get_file(self, project: str, file_id: str) -> FileRecord | None:
@@ -120,7 +137,10 @@ class Store:
         return [_file(r) for r in rows[:limit]], len(rows) > limit
 
     def delete_file(self, project: str, file_id: str, now: int) -> FileRecord | None:
-        """Mark a file deleted; return it (for its blob key), or None if there is none."""
+        """Mark a file deleted; return it (for its blob key), or None if there is none.
+
+        The tombstone keeps no filename: a name can itself be personal data.
+        """
         with self._tx() as conn:
             row = (
                 conn.execute(
@@ -130,7 +150,7 @@ class Store:
                         files.c.project == project,
                         files.c.deleted_at.is_(None),
                     )
-                    .values(deleted_at=now)
+                    .values(deleted_at=now, filename="")
                     .returning(*files.c)
                 )
                 .mappings()
@@ -155,8 +175,30 @@ class Store:
 
     # -- batches -------------------------------------------------------------
 
-    def add_batch(self, record: BatchRecord) -> None:
+    def add_batch(
+        self,
+        record: BatchRecord,
+        *,
+        max_active_batches: int | None = None,
+        max_enqueued_lines: int | None = None,
+    ) -> None:
+        """Insert a batch, unless the project is at a quota (429), checked with the insert.
+
+        Enqueued lines are only known once a batch is validated, so here a project is
+        refused only when it is already at its limit; intake checks the new batch's lines.
+        """
         with self._tx() as conn:
+            if max_active_batches is not None or max_enqueued_lines is not None:
+                usage.lock_project(conn, record.project)
+            if (
+                max_active_batches is not None
+                and usage.active_batches(conn, record.project) >= max_active_batches
+            ):
+                raise active_batches_exceeded(record.project, max_active_batches)
+            if max_enqueued_lines is not None:
+                enqueued = usage.enqueued_lines(conn, record.project)
+                if enqueued >= max_enqueued_lines:
+                    raise enqueued_lines_exceeded(record.project, max_enqueued_lines, enqueued)
             conn.execute(insert(batches).values(**_batch_values(record)))
 
     def get_batch(self, project: str, batch_id: str) -> BatchRecord | None:

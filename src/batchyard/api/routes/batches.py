@@ -76,7 +76,13 @@ async def create_batch(
             body.output_expires_after.seconds if body.output_expires_after else None
         ),
     )
-    await run_in_threadpool(store.add_batch, record)
+    policy = settings.policy(project)
+    await run_in_threadpool(
+        store.add_batch,
+        record,
+        max_active_batches=policy.max_active_batches,
+        max_enqueued_lines=policy.max_enqueued_lines,
+    )
     wake_engine()
     return OrjsonResponse(batch_objects(store, settings, [record])[0])
 

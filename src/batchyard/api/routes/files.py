@@ -28,11 +28,20 @@ from batchyard.api.schemas import (
     file_object,
     page,
 )
-from batchyard.api.uploads import FILE_FIELD, FORM_OVERHEAD_BYTES, Form, receive_form, too_large
+from batchyard.api.uploads import (
+    FILE_FIELD,
+    FORM_OVERHEAD_BYTES,
+    Form,
+    Room,
+    receive_form,
+    too_large,
+)
 from batchyard.blobs import BlobStore
 from batchyard.config import Limits
-from batchyard.errors import BadRequest, Conflict, missing_parameter, no_such_file
+from batchyard.errors import APIError, BadRequest, Conflict, missing_parameter, no_such_file
+from batchyard.quotas import storage_exceeded
 from batchyard.records import FileRecord
+from batchyard.store import Store
 
 router = APIRouter(prefix="/files", tags=["files"])
 
@@ -79,19 +88,26 @@ async def create_file(
     project: ProjectDep,
 ) -> Response:
     limits = settings.limits
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limits.max_upload_bytes + FORM_OVERHEAD_BYTES:
+    policy = settings.policy(project)
+    header = request.headers.get("content-length", "")
+    declared = int(header) if header.isdigit() else None
+    if declared is not None and declared > limits.max_upload_bytes + FORM_OVERHEAD_BYTES:
         raise too_large(limits.max_upload_bytes)
+    room = None
+    if policy.max_stored_bytes is not None:
+        room = await _storage_room(store, project, policy.max_stored_bytes)
+        if declared is not None and declared > room.bytes + FORM_OVERHEAD_BYTES:
+            raise room.error(declared - FORM_OVERHEAD_BYTES)
 
     def cap_for(fields: Mapping[str, str], filename: str) -> int:
         return _upload_cap(fields.get("purpose"), display_filename(filename), limits)
 
     file_id = ids.file_id()
     key = f"files/{file_id}"
-    async with receive_form(request, blobs, key, cap_for) as form:
-        record = _file_record(form, file_id, key, project, limits)
+    async with receive_form(request, blobs, key, cap_for, room) as form:
+        record = _file_record(form, file_id, key, project, limits, policy.file_retention_seconds)
     try:
-        await run_in_threadpool(store.add_file, record)
+        await run_in_threadpool(store.add_file, record, max_stored_bytes=policy.max_stored_bytes)
     except BaseException:
         blobs.delete(key)
         raise
@@ -148,6 +164,16 @@ def download_file(file_id: str, store: StoreDep, blobs: BlobsDep, project: Proje
     )
 
 
+async def _storage_room(store: Store, project: str, limit: int) -> Room:
+    """What the project may still store; re-checked exactly when the row is inserted."""
+    stored = (await run_in_threadpool(store.quotas.usage, project)).stored_bytes
+
+    def error(received: int) -> APIError:
+        return storage_exceeded(project, stored, received, limit)
+
+    return Room(max(0, limit - stored), error)
+
+
 def display_filename(raw: str) -> str:
     """The last path component, without control or format characters."""
     name = _PATH_SEPARATORS.split(raw)[-1]
@@ -169,8 +195,18 @@ def _upload_cap(purpose: str | None, filename: str, limits: Limits) -> int:
     return min(limits.max_batch_file_bytes, limits.max_upload_bytes)
 
 
-def _file_record(form: Form, file_id: str, key: str, project: str, limits: Limits) -> FileRecord:
-    """Check the whole form (fields may follow the file) and describe the stored file."""
+def _file_record(
+    form: Form,
+    file_id: str,
+    key: str,
+    project: str,
+    limits: Limits,
+    retention: int | None,
+) -> FileRecord:
+    """Check the whole form (fields may follow the file) and describe the stored file.
+
+    `retention` is the project's default lifetime for a file sent without `expires_after`.
+    """
     if form.filename is None:
         raise missing_parameter(FILE_FIELD)
     purpose = form.fields.get("purpose")
@@ -188,16 +224,21 @@ def _file_record(form: Form, file_id: str, key: str, project: str, limits: Limit
         filename=filename,
         bytes=form.size,
         created_at=created_at,
-        expires_at=_expires_at(form.fields, purpose, created_at),
+        expires_at=_expires_at(form.fields, purpose, created_at, retention),
         blob_key=key,
     )
 
 
-def _expires_at(fields: Mapping[str, str], purpose: str, created_at: int) -> int | None:
-    """From `expires_after[anchor]` and `expires_after[seconds]`, or the purpose's default."""
+def _expires_at(
+    fields: Mapping[str, str], purpose: str, created_at: int, retention: int | None
+) -> int | None:
+    """From `expires_after[anchor]` and `expires_after[seconds]`, else the project's
+    retention, else the purpose's default."""
     anchor = fields.get("expires_after[anchor]")
     seconds = fields.get("expires_after[seconds]")
     if anchor is None and seconds is None:
+        if retention is not None:
+            return created_at + retention
         return created_at + BATCH_FILE_TTL_SECONDS if purpose == "batch" else None
     if anchor is None:
         raise missing_parameter("expires_after.anchor")

@@ -1,0 +1,111 @@
+"""Quota counts and the checks made with an insert, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from batchyard import ids
+from batchyard.quotas import QuotaExceeded
+from batchyard.records import BatchRecord, BatchStatus, FileRecord, ShardProgress, ShardRecord
+from batchyard.store import Store
+from batchyard.store.quotas import ProjectUsage
+
+NOW = 1_800_000_000
+
+
+@pytest.fixture
+def store(database_url: str) -> Iterator[Store]:
+    store = Store.open(database_url)
+    yield store
+    store.close()
+
+
+def file_record(size: int, project: str = "p") -> FileRecord:
+    file_id = ids.file_id()
+    return FileRecord(
+        id=file_id,
+        project=project,
+        purpose="batch",
+        filename="in.jsonl",
+        bytes=size,
+        created_at=NOW,
+        expires_at=None,
+        blob_key=f"files/{file_id}",
+    )
+
+
+def batch_record(project: str = "p", file_id: str = "file-x") -> BatchRecord:
+    return BatchRecord(
+        id=ids.batch_id(),
+        project=project,
+        endpoint="/v1/chat/completions",
+        input_file_id=file_id,
+        completion_window="24h",
+        status=BatchStatus.VALIDATING,
+        created_at=NOW,
+        expires_at=NOW + 86400,
+    )
+
+
+def running(store: Store, lines: int, project: str = "p") -> BatchRecord:
+    """A batch in progress with one shard of `lines` lines."""
+    file = file_record(lines * 10, project)
+    store.add_file(file)
+    batch = batch_record(project, file.id)
+    store.add_batch(batch)
+    assert store.claim_validation("v", NOW, 30) is not None
+    shard = ShardRecord(batch.id, 0, 1, lines, 0, lines * 10, lines)
+    store.start_batch(batch.id, "v", "m", [shard], NOW)
+    return batch
+
+
+def test_usage_counts_only_the_projects_live_objects(store: Store) -> None:
+    assert store.quotas.usage("p") == ProjectUsage(0, 0, 0)
+    kept, gone = file_record(100), file_record(50)
+    store.add_file(kept)
+    store.add_file(gone)
+    store.add_file(file_record(1000, project="q"))
+    store.delete_file("p", gone.id, NOW)
+    store.add_batch(batch_record())
+    store.add_batch(batch_record(project="q"))
+    assert store.quotas.usage("p") == ProjectUsage(100, 1, 0)
+
+
+def test_enqueued_lines_fall_as_lines_finish_and_stop_at_a_cancel(store: Store) -> None:
+    batch = running(store, 10)
+    running(store, 7, project="q")
+    assert store.quotas.usage("p").enqueued_lines == 10
+    claim = store.claim_shard("w", NOW, 30)
+    assert claim is not None and claim.shard.batch_id == batch.id
+    store.checkpoint_shard(claim.shard, ShardProgress(completed=3, failed=1), NOW, 30)
+    assert store.quotas.usage("p").enqueued_lines == 6
+    store.request_cancel("p", batch.id, NOW)
+    assert store.quotas.usage("p") == ProjectUsage(100, 1, 0)
+
+
+def test_a_file_that_does_not_fit_is_refused_and_not_kept(store: Store) -> None:
+    store.add_file(file_record(60), max_stored_bytes=100)
+    store.add_file(file_record(40), max_stored_bytes=100)  # exactly at the limit
+    extra = file_record(1)
+    with pytest.raises(QuotaExceeded) as exc:
+        store.add_file(extra, max_stored_bytes=100)
+    assert (exc.value.status_code, exc.value.code) == (429, "storage_quota_exceeded")
+    assert exc.value.headers == {"x-should-retry": "false"}
+    assert store.get_file("p", extra.id) is None
+    store.add_file(file_record(1, project="q"), max_stored_bytes=100)  # per project
+
+
+def test_active_batches_and_enqueued_lines_limit_new_batches(store: Store) -> None:
+    running(store, 5)
+    store.add_batch(batch_record(), max_active_batches=2)
+    with pytest.raises(QuotaExceeded) as exc:
+        store.add_batch(batch_record(), max_active_batches=2)
+    assert (exc.value.code, exc.value.type) == ("active_batch_limit_exceeded", "rate_limit_error")
+    with pytest.raises(QuotaExceeded) as exc:
+        store.add_batch(batch_record(), max_enqueued_lines=5)
+    assert exc.value.code == "enqueued_line_limit_exceeded"
+    assert "Limit: 5 enqueued lines" in exc.value.message
+    store.add_batch(batch_record(), max_enqueued_lines=6)
+    assert store.quotas.usage("p").active_batches == 3
