@@ -79,9 +79,8 @@ def output_line(custom_id: str, result: Result) -> bytes:
 
 def shard_lines(blobs: BlobStore, key: str, shard: ShardRecord) -> Iterator[tuple[int, bytes]]:
     """The shard's request lines with their 1-based line numbers, split as the validator does."""
-    with blobs.reader(key) as fh:
-        fh.seek(shard.start)
-        data = fh.read(shard.end - shard.start)
+    with blobs.reader(key, shard.start, shard.end) as fh:
+        data = fh.read()
     for number, raw in enumerate(data.split(b"\n"), start=shard.first_line):
         if raw.strip():
             yield number, raw
