@@ -16,6 +16,8 @@ HELP = """A self-hosted, OpenAI-compatible Batch API.
 \b
   batchyard run requests.jsonl     # run a batch file here, no server
   batchyard serve                  # the Files + Batches API on http://127.0.0.1:8000/v1
+  batchyard serve --no-worker      # the API only, for many machines (docs/scaling.md)
+  batchyard worker                 # the engine only: runs the batches of any API
 
 \b
 The client toolkit, for batchyard or any OpenAI-compatible Batch API
@@ -29,9 +31,17 @@ The client toolkit, for batchyard or any OpenAI-compatible Batch API
 console = Console(stderr=True, soft_wrap=True)
 
 
-def load_cli_settings(config: Path | None, data_dir: Path | None) -> Settings:
+def load_cli_settings(
+    config: Path | None,
+    data_dir: Path | None,
+    *,
+    database_url: str | None = None,
+    blob_url: str | None = None,
+) -> Settings:
     try:
-        return load_settings(config, data_dir=data_dir)
+        return load_settings(
+            config, data_dir=data_dir, database_url=database_url, blob_url=blob_url
+        )
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from None
 
@@ -39,12 +49,37 @@ def load_cli_settings(config: Path | None, data_dir: Path | None) -> Settings:
 config_option = click.option(
     "--config", type=click.Path(dir_okay=False, path_type=Path), help="A TOML config file."
 )
+data_dir_option = click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where the SQLite database and file bytes live by default (default: ./data).",
+)
+database_url_option = click.option(
+    "--database-url",
+    envvar="BATCHYARD_DATABASE_URL",
+    help="postgresql://… or sqlite:///…; shared by every API and worker process.",
+)
+blob_url_option = click.option(
+    "--blob-url",
+    envvar="BATCHYARD_BLOB_URL",
+    help="s3://bucket/prefix (or a folder) for file bytes and journals.",
+)
+
+
+def where(settings: Settings) -> str:
+    """Where a process keeps its state, for its first log line; passwords hidden."""
+    from sqlalchemy.engine import make_url
+
+    database = make_url(settings.resolved_database_url).render_as_string(hide_password=True)
+    return f"database {database}, blobs {settings.blob_url or settings.blob_dir}"
 
 
 @click.group(help=HELP)
 @click.version_option(__version__, prog_name="batchyard")
 def cli() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    for noisy in ("alembic", "botocore", "boto3"):  # our own lines say what they did
+        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 def main() -> None:
@@ -60,6 +95,7 @@ def main() -> None:
         submit,
         validate,
         watch,
+        worker,
     )
 
     cli()
