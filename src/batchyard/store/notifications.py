@@ -61,6 +61,7 @@ class Listener:
         self._retry_seconds = retry_seconds
         self._health_seconds = health_seconds
         self.connected = False
+        self.backend_pid: int | None = None  # the LISTEN session's server process
 
     async def run(self) -> None:
         while True:
@@ -80,6 +81,7 @@ class Listener:
             row = await (await conn.execute(f"SELECT {_CHANNEL}")).fetchone()
             assert row is not None
             await conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(row[0])))
+            self.backend_pid = conn.info.backend_pid
             self.connected = True
             # Work may have arrived while no one listened.
             self._on_event("listening")
