@@ -12,6 +12,7 @@ slows to `listen_poll_seconds`; it remains for leases that simply run out.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import socket
@@ -231,7 +232,8 @@ class Engine:
                 expired = []
             if expired:
                 self._stop_batches(set(expired))
-            await asyncio.sleep(1.0)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), timeout=1.0)
 
     def _stop_batches(self, batch_ids: set[str]) -> None:
         """Let the runners of stopping batches finish in-flight lines and start no more."""
