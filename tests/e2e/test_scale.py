@@ -181,7 +181,7 @@ def test_two_apis_and_three_workers_lose_and_duplicate_nothing(
         assert len(finalized) == 1, f"{batch_id} finalized {len(finalized)} times"
 
     running = [*apis, workers[2], workers[3].wait_ready()]
-    for process in running:  # all at once, as an orchestrator would
-        assert process.proc is not None
-        process.proc.send_signal(signal.SIGTERM)
-    assert [process.stop() for process in running] == [0] * len(running)
+    procs = [process.proc for process in running if process.proc is not None]
+    for proc in procs:  # all at once, as an orchestrator would
+        proc.send_signal(signal.SIGTERM)
+    assert [proc.wait(timeout=60) for proc in procs] == [0] * len(running)
