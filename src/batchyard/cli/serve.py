@@ -55,10 +55,7 @@ def serve(
             "can reach it can use it."
         )
     role = "API only" if no_worker else f"models: {', '.join(m.name for m in settings.models)}"
-    console.print(
-        f"batchyard {__version__} on http://{host}:{port}/v1 ({role}; {where(settings)})",
-        soft_wrap=True,
-    )
+    console.print(f"batchyard {__version__} on http://{host}:{port}/v1 ({role}; {where(settings)})")
     asyncio.run(serve_forever(settings, host, port, worker=not no_worker))
 
 

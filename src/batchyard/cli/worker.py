@@ -40,7 +40,6 @@ def worker(
     settings = load_cli_settings(config, data_dir, database_url=database_url, blob_url=blob_url)
     console.print(
         f"batchyard {__version__} worker (models: "
-        f"{', '.join(m.name for m in settings.models)}; {where(settings)})",
-        soft_wrap=True,
+        f"{', '.join(m.name for m in settings.models)}; {where(settings)})"
     )
     asyncio.run(work(settings))
