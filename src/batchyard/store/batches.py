@@ -20,6 +20,8 @@ RUNNING = (BatchStatus.IN_PROGRESS, BatchStatus.CANCELLING, BatchStatus.FINALIZI
 
 
 class BatchStore(StoreBase):
+    """The verbs on batches; `Store` mixes them in."""
+
     def add_batch(self, record: BatchRecord) -> None:
         with self._tx() as conn:
             conn.execute(insert(batches).values(**batch_values(record)))

@@ -11,6 +11,8 @@ from batchyard.store.schema import batches, files
 
 
 class FileStore(StoreBase):
+    """The verbs on files; `Store` mixes them in."""
+
     def add_file(self, record: FileRecord) -> None:
         with self._tx() as conn:
             conn.execute(insert(files).values(**file_values(record)))

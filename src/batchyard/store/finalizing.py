@@ -15,6 +15,8 @@ from batchyard.store.webhooks import record_batch_event
 
 
 class FinalizingStore(StoreBase):
+    """Claiming a finished batch, holding it, and ending it; `Store` mixes them in."""
+
     def claim_finalization(
         self, owner: str, now: float, lease_seconds: float
     ) -> BatchRecord | None:

@@ -67,7 +67,7 @@ class Listener:
         while True:
             try:
                 await self._listen()
-            except (psycopg.Error, OSError) as exc:
+            except Exception as exc:  # whatever broke the session, the engine polls meanwhile
                 if self.connected:
                     log.warning("LISTEN connection lost (%s); polling", type(exc).__name__)
                 self.connected = False

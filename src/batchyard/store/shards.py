@@ -23,6 +23,8 @@ class ShardVerdict(enum.Enum):
 
 
 class ShardStore(StoreBase):
+    """The verbs on shards; `Store` mixes them in."""
+
     def claim_shard(
         self, owner: str, now: float, lease_seconds: float, models: Collection[str] | None = None
     ) -> ShardClaim | None:
