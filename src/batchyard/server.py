@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import uvicorn
 
-from batchyard.api.app import create_app
+from batchyard.api.app import create_app, create_worker_app
 from batchyard.blobs import BlobStore, open_blob_store
 from batchyard.config import Settings
 from batchyard.engine import Engine
@@ -96,15 +96,33 @@ async def serve(settings: Settings, host: str, port: int, *, worker: bool = True
         log.info("batchyard stopped cleanly")
 
 
-async def work(settings: Settings) -> None:
-    """The engine alone, until SIGINT or SIGTERM; then it drains and exits."""
+async def work(
+    settings: Settings, *, metrics_host: str = "127.0.0.1", metrics_port: int = 0
+) -> None:
+    """The engine alone, until SIGINT or SIGTERM; then it drains and exits.
+
+    With a `metrics_port`, it also serves `/health` and `/metrics` there.
+    """
     services = Services.open(settings)
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, services.engine.stop)
+    probe: _Server | None = None
+    serving: asyncio.Task[None] | None = None
+    if metrics_port:
+        app = create_worker_app(services.store, services.engine.metrics)
+        probe = _Server(
+            uvicorn.Config(
+                app, host=metrics_host, port=metrics_port, log_level="warning", access_log=False
+            )
+        )
+        serving = asyncio.create_task(probe.serve())
     log.info("batchyard worker %s started", services.engine.worker_id)
     try:
         await services.engine.run()
     finally:
+        if probe is not None and serving is not None:
+            probe.should_exit = True
+            await serving
         services.close()
         log.info("batchyard worker %s stopped cleanly", services.engine.worker_id)

@@ -17,13 +17,14 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import httpx
 import openai
 import pytest
 from sqlalchemy import text
 from tests.e2e.conftest import chat_lines, results, wait_for
 
 from batchyard.store.database import connect
-from batchyard.testing import ServerProcess, WorkerProcess, write_config
+from batchyard.testing import ServerProcess, WorkerProcess, free_port, write_config
 
 TERMINAL = {"completed", "failed", "cancelled", "expired"}
 
@@ -157,7 +158,10 @@ def test_two_apis_and_three_workers_lose_and_duplicate_nothing(
     assert client(apis[1]).batches.cancel(to_cancel).status in ("cancelling", "cancelled")
     assert workers[1].stop() == 0  # drains: in-flight lines finish, shards are handed back
     assert owned_shards(postgres_url, workers[1]) == 0
-    workers.append(WorkerProcess(config, tmp_path / "worker3").spawn())
+    probe = free_port()  # the replacement serves /health and /metrics, for orchestrators
+    workers.append(
+        WorkerProcess(config, tmp_path / "worker3", args=["--metrics-port", str(probe)]).spawn()
+    )
 
     expected = {made[p]: [f"{p}{i}" for i in range(n)] for p, n in sizes.items()}
     expected[to_cancel] = [f"x{i}" for i in range(2000)]
@@ -181,6 +185,10 @@ def test_two_apis_and_three_workers_lose_and_duplicate_nothing(
         assert len(finalized) == 1, f"{batch_id} finalized {len(finalized)} times"
 
     running = [*apis, workers[2], workers[3].wait_ready()]
+    assert httpx.get(f"http://127.0.0.1:{probe}/health", timeout=10).status_code == 200
+    scraped = httpx.get(f"http://127.0.0.1:{probe}/metrics", timeout=10).text
+    assert 'batchyard_batches{status="completed"} 3.0' in scraped
+    assert "batchyard_lines_total" in scraped
     procs = [process.proc for process in running if process.proc is not None]
     for proc in procs:  # all at once, as an orchestrator would
         proc.send_signal(signal.SIGTERM)

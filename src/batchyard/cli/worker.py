@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import click
+
 from batchyard import __version__
 from batchyard.cli import (
     blob_url_option,
@@ -23,8 +25,20 @@ from batchyard.cli import (
 @config_option
 @database_url_option
 @blob_url_option
+@click.option(
+    "--metrics-port",
+    type=int,
+    default=0,
+    help="Serve /health and /metrics (Prometheus) on this port; 0: off.",
+)
+@click.option("--metrics-host", default="127.0.0.1", show_default=True)
 def worker(
-    data_dir: Path | None, config: Path | None, database_url: str | None, blob_url: str | None
+    data_dir: Path | None,
+    config: Path | None,
+    database_url: str | None,
+    blob_url: str | None,
+    metrics_port: int,
+    metrics_host: str,
 ) -> None:
     """Run batches: validate, run lines against the models, finalize, expire.
 
@@ -42,4 +56,4 @@ def worker(
         f"batchyard {__version__} worker (models: "
         f"{', '.join(m.name for m in settings.models)}; {where(settings)})"
     )
-    asyncio.run(work(settings))
+    asyncio.run(work(settings, metrics_host=metrics_host, metrics_port=metrics_port))
