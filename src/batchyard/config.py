@@ -2,6 +2,10 @@
 
 ```toml
 database_url = "sqlite:///data/batchyard.db"   # optional; default lives in data_dir
+blob_url = "s3://bucket/prefix"                # optional; default: data_dir/blobs
+
+[s3]                                           # only with an s3:// blob_url
+endpoint_url = "http://minio:9000"             # optional; else AWS_ENDPOINT_URL or AWS
 
 [limits]
 max_requests_per_batch = 50000
@@ -39,7 +43,8 @@ breaker_max_error_share = 0.5
 ```
 
 Keys of a `[[models]]` table other than `name`, `backend` and `max_concurrency`
-are that backend's own options.
+are that backend's own options. The environment variables BATCHYARD_DATABASE_URL
+and BATCHYARD_BLOB_URL (and the flags of the same names) override the file.
 """
 
 from __future__ import annotations
@@ -56,8 +61,20 @@ _WINDOW = re.compile(r"^([1-9][0-9]*)([smhd])$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 _SECTIONS = frozenset(
-    {"data_dir", "database_url", "limits", "engine", "models", "prices", "webhooks", "monitor"}
-    | {"project_defaults", "projects"}
+    {
+        "data_dir",
+        "database_url",
+        "blob_url",
+        "s3",
+        "limits",
+        "engine",
+        "models",
+        "prices",
+        "webhooks",
+        "monitor",
+        "project_defaults",
+        "projects",
+    }
 )
 
 DEFAULT_MOCK_MODEL = "batchyard-mock"
@@ -100,6 +117,8 @@ class EngineSettings:
     lease_seconds: float = 30.0
     checkpoint_seconds: float = 0.5
     poll_seconds: float = 0.25
+    # Polling while PostgreSQL notifications wake the engine: only leases that ran out need it.
+    listen_poll_seconds: float = 2.0
     max_attempts: int = 6
     retry_base_seconds: float = 0.5
     retry_max_seconds: float = 30.0
@@ -121,6 +140,22 @@ class ProjectPolicy:
             value = getattr(self, f.name)
             if value is not None and (type(value) is not int or value < 1):
                 raise ConfigError(f"{f.name} must be a positive integer, not {value!r}")
+
+
+@dataclass
+class S3Settings:
+    """How to reach S3-compatible storage; credentials come from boto3's usual chain."""
+
+    endpoint_url: str | None = None  # MinIO, Ceph, R2...; None: AWS_ENDPOINT_URL, else AWS
+    region: str | None = None  # None: AWS_REGION / AWS_DEFAULT_REGION / the profile's
+    addressing_style: str = "auto"  # "path" for servers without virtual-host buckets
+    part_size_mb: float = 8  # multipart upload part size; S3's minimum is 5
+
+    def __post_init__(self) -> None:
+        if self.addressing_style not in ("auto", "path", "virtual"):
+            raise ConfigError("[s3] addressing_style must be 'auto', 'path' or 'virtual'")
+        if self.part_size_mb < 5:
+            raise ConfigError("[s3] part_size_mb must be at least 5 (S3's smallest part)")
 
 
 @dataclass
@@ -194,6 +229,8 @@ class MonitorSettings:
 class Settings:
     data_dir: Path = Path("data")
     database_url: str | None = None
+    blob_url: str | None = None
+    s3: S3Settings = field(default_factory=S3Settings)
     limits: Limits = field(default_factory=Limits)
     engine: EngineSettings = field(default_factory=EngineSettings)
     models: list[ModelConfig] = field(default_factory=list)
@@ -288,6 +325,7 @@ def load_settings(
     *,
     data_dir: Path | str | None = None,
     database_url: str | None = None,
+    blob_url: str | None = None,
 ) -> Settings:
     """Read a TOML file (if any) and apply command-line overrides on top."""
     raw: dict[str, Any] = {}
@@ -307,6 +345,8 @@ def load_settings(
     if "data_dir" in raw:
         settings.data_dir = Path(raw["data_dir"])
     settings.database_url = raw.get("database_url")
+    settings.blob_url = raw.get("blob_url")
+    settings.s3 = _dataclass_from(S3Settings, raw.get("s3", {}), "s3")
     settings.limits = _dataclass_from(Limits, raw.get("limits", {}), "limits")
     settings.engine = _dataclass_from(EngineSettings, raw.get("engine", {}), "engine")
     models = [_model_from(t, i) for i, t in enumerate(raw.get("models", []))]
@@ -334,4 +374,18 @@ def load_settings(
         settings.data_dir = Path(data_dir)
     if database_url is not None:
         settings.database_url = database_url
+    if blob_url is not None:
+        settings.blob_url = blob_url
+    _check_blob_url(settings.blob_url)
     return settings
+
+
+def _check_blob_url(url: str | None) -> None:
+    if url is None or "://" not in url:
+        return
+    scheme, _, rest = url.partition("://")
+    if scheme == "s3" and rest.split("/", 1)[0]:
+        return
+    if scheme == "file" and rest.startswith("/"):
+        return
+    raise ConfigError(f"blob_url {url!r}: use s3://bucket/prefix, file:///path or a path")

@@ -8,6 +8,8 @@
 
 The server is a child process (`python -m batchyard serve`) on a free loopback
 port, so a test can also SIGKILL it and start it again on the same data.
+`ServerProcess(..., args=["--no-worker"])` runs the API alone and
+`WorkerProcess` runs `batchyard worker`, for deployments of many processes.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -47,6 +49,8 @@ def write_config(
     *,
     models: list[dict[str, Any]],
     database_url: str | None = None,
+    blob_url: str | None = None,
+    s3: dict[str, Any] | None = None,
     limits: dict[str, Any] | None = None,
     engine: dict[str, Any] | None = None,
     webhooks: dict[str, Any] | None = None,
@@ -59,8 +63,16 @@ def write_config(
     lines = []
     if database_url:
         lines.append(f"database_url = {toml_value(database_url)}")
-    tables = [("limits", limits), ("engine", engine), ("webhooks", webhooks), ("monitor", monitor)]
-    tables += [("project_defaults", project_defaults)]
+    if blob_url:
+        lines.append(f"blob_url = {toml_value(blob_url)}")
+    tables = [
+        ("s3", s3),
+        ("limits", limits),
+        ("engine", engine),
+        ("webhooks", webhooks),
+        ("monitor", monitor),
+        ("project_defaults", project_defaults),
+    ]
     tables += [(f"projects.{toml_value(name)}", v) for name, v in (projects or {}).items()]
     for table, values in tables:
         if values:
@@ -83,51 +95,61 @@ class ServerProcess:
         data_dir: Path,
         log: Path | None = None,
         args: Sequence[str] = (),
+        *,
+        env: Mapping[str, str] | None = None,
     ) -> None:
-        """`args` are extra `batchyard serve` options, e.g. `["--host", "0.0.0.0"]`."""
+        """`args` are extra command options, e.g. `["--host", "0.0.0.0"]`."""
         self.config, self.data_dir = config, data_dir
-        self.args = list(args)
         self.log = log or data_dir.with_name(data_dir.name + ".log")
+        self.args, self.env = list(args), dict(env or {})
         self.port = free_port()
         self.proc: subprocess.Popen[bytes] | None = None
+        self._log_start = 0
 
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/v1"
 
+    def command(self) -> list[str]:
+        return ["serve", "--port", str(self.port), *self._common(), *self.args]
+
+    def _common(self) -> list[str]:
+        return ["--data-dir", str(self.data_dir), "--config", str(self.config)]
+
     def start(self) -> ServerProcess:
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        """Start the process and wait until it is ready."""
+        return self.spawn().wait_ready()
+
+    def spawn(self) -> ServerProcess:
+        """Start the process without waiting: start several, then wait for each."""
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", **self.env}
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        self._log_start = self.log.stat().st_size if self.log.exists() else 0
         with self.log.open("ab") as log:
-            self.log.parent.mkdir(parents=True, exist_ok=True)
             self.proc = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "batchyard",
-                    "serve",
-                    "--port",
-                    str(self.port),
-                    "--data-dir",
-                    str(self.data_dir),
-                    "--config",
-                    str(self.config),
-                    *self.args,
-                ],
+                [sys.executable, "-m", "batchyard", *self.command()],
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 env=env,
             )
+        return self
+
+    def wait_ready(self) -> ServerProcess:
+        assert self.proc is not None, "spawn() first"
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"server exited early:\n{self.log.read_text()[-3000:]}")
-            try:
-                if httpx.get(f"http://127.0.0.1:{self.port}/health", timeout=1).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
+            if self.ready():
+                return self
             time.sleep(0.05)
         raise RuntimeError("server did not become healthy")
+
+    def ready(self) -> bool:
+        try:
+            return httpx.get(f"http://127.0.0.1:{self.port}/health", timeout=1).status_code == 200
+        except httpx.HTTPError:
+            return False
 
     def kill(self) -> None:
         assert self.proc is not None
@@ -152,3 +174,13 @@ class ServerProcess:
     ) -> None:
         if self.proc is not None and self.proc.poll() is None:
             self.stop()
+
+
+class WorkerProcess(ServerProcess):
+    """One `batchyard worker` child process: the engine alone, no port."""
+
+    def command(self) -> list[str]:
+        return ["worker", *self._common(), *self.args]
+
+    def ready(self) -> bool:
+        return b" started" in self.log.read_bytes()[self._log_start :]

@@ -1,4 +1,8 @@
-"""Journal recovery: torn writes, several owners' segments, first record wins."""
+"""Journal recovery: torn writes, several owners' segments, first record wins.
+
+On a local folder and on S3 (moto's server, an emulator), where a segment is
+many objects.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +11,20 @@ from pathlib import Path
 import orjson
 import pytest
 
-from batchyard.blobs import LocalBlobStore
+from batchyard.blobs import BlobStore, LocalBlobStore, open_blob_store
+from batchyard.config import S3Settings
 from batchyard.engine import journal
 from batchyard.engine.retry import RetryPolicy
 from batchyard.records import ShardRecord, Usage
 
 
-@pytest.fixture
-def blobs(tmp_path: Path) -> LocalBlobStore:
-    return LocalBlobStore(tmp_path)
+@pytest.fixture(params=["local", "s3-emulator"])
+def blobs(request: pytest.FixtureRequest, tmp_path: Path) -> BlobStore:
+    if request.param == "local":
+        return LocalBlobStore(tmp_path)
+    url = request.getfixturevalue("s3_blob_url")
+    endpoint = request.getfixturevalue("s3_emulator")
+    return open_blob_store(url, tmp_path, S3Settings(endpoint_url=endpoint))
 
 
 def shard(epoch: int, index: int = 0) -> ShardRecord:
@@ -36,7 +45,7 @@ def payload(line: int, owner: str) -> bytes:
 
 
 def write(
-    blobs: LocalBlobStore, record: ShardRecord, lines: list[int], owner: str, ok: bool = True
+    blobs: BlobStore, record: ShardRecord, lines: list[int], owner: str, ok: bool = True
 ) -> None:
     segment = journal.open_segment(blobs, record)
     for line in lines:
@@ -44,7 +53,7 @@ def write(
     segment.close()
 
 
-def test_recover_counts_each_line_once_across_segments(blobs: LocalBlobStore) -> None:
+def test_recover_counts_each_line_once_across_segments(blobs: BlobStore) -> None:
     write(blobs, shard(1), [1, 2, 3], "first")
     write(blobs, shard(2), [3, 4], "second", ok=False)  # 3 again: the first owner's wins
     write(blobs, shard(1, index=1), [9], "other shard")
@@ -56,7 +65,9 @@ def test_recover_counts_each_line_once_across_segments(blobs: LocalBlobStore) ->
     assert owners == ["first", "first", "first", "second"]
 
 
-def test_a_torn_last_record_is_ignored_and_the_line_runs_again(blobs: LocalBlobStore) -> None:
+def test_a_torn_last_record_is_ignored_and_the_line_runs_again(tmp_path: Path) -> None:
+    """Only a file can be torn: an S3 object appears whole or not at all."""
+    blobs = LocalBlobStore(tmp_path)
     write(blobs, shard(1), [1, 2], "first")
     path = blobs.root / journal.segment_key(shard(1))
     with path.open("ab") as fh:
@@ -65,7 +76,7 @@ def test_a_torn_last_record_is_ignored_and_the_line_runs_again(blobs: LocalBlobS
     assert done == {1, 2} and progress.completed == 2
 
 
-def test_payload_keeps_spaces_and_is_written_back_verbatim(blobs: LocalBlobStore) -> None:
+def test_payload_keeps_spaces_and_is_written_back_verbatim(blobs: BlobStore) -> None:
     body = b'{"custom_id":"a b","text":"x y z"}'
     segment = journal.open_segment(blobs, shard(1))
     segment.write(journal.encode(5, True, Usage(), body))
@@ -74,7 +85,7 @@ def test_payload_keeps_spaces_and_is_written_back_verbatim(blobs: LocalBlobStore
     assert entry.line == 5 and entry.payload == body
 
 
-def test_durable_results_end_quietly_when_journals_vanish(blobs: LocalBlobStore) -> None:
+def test_durable_results_end_quietly_when_journals_vanish(blobs: BlobStore) -> None:
     write(blobs, shard(1), [1, 2], "first")
     stream = journal.durable_results(blobs, [shard(1), shard(1, index=1)])
     assert next(stream).startswith(b'{"custom_id":"r1"')

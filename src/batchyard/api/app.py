@@ -56,6 +56,20 @@ def create_app(
     return app
 
 
+def create_worker_app(store: Store, metrics: Metrics) -> FastAPI:
+    """What `batchyard worker --metrics-port` serves: `/health` and `/metrics`, no `/v1`.
+
+    A worker has no API, but its engine counts lines, retries and latencies that
+    only it knows; this lets Prometheus scrape it and an orchestrator probe it.
+    """
+    app = FastAPI(title="batchyard worker", version=__version__, docs_url=None, redoc_url=None)
+    app.state.metrics = metrics
+    metrics.attach_store(store)
+    app.include_router(metrics_route.router)
+    app.add_api_route("/health", _health, methods=["GET"], include_in_schema=False)
+    return app
+
+
 async def _health() -> Response:
     return OrjsonResponse({"status": "ok"})
 

@@ -16,6 +16,8 @@ HELP = """A self-hosted, OpenAI-compatible Batch API.
 \b
   batchyard run requests.jsonl     # run a batch file here, no server
   batchyard serve                  # the Files + Batches API on http://127.0.0.1:8000/v1
+  batchyard serve --no-worker      # the API only, for many machines (docs/scaling.md)
+  batchyard worker                 # the engine only: runs the batches of any API
   batchyard keys create --project P  # an API key; from then on every request needs one
 
 \b
@@ -30,9 +32,17 @@ The client toolkit, for batchyard or any OpenAI-compatible Batch API
 console = Console(stderr=True, soft_wrap=True)
 
 
-def load_cli_settings(config: Path | None, data_dir: Path | None) -> Settings:
+def load_cli_settings(
+    config: Path | None,
+    data_dir: Path | None,
+    *,
+    database_url: str | None = None,
+    blob_url: str | None = None,
+) -> Settings:
     try:
-        return load_settings(config, data_dir=data_dir)
+        return load_settings(
+            config, data_dir=data_dir, database_url=database_url, blob_url=blob_url
+        )
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from None
 
@@ -40,6 +50,29 @@ def load_cli_settings(config: Path | None, data_dir: Path | None) -> Settings:
 config_option = click.option(
     "--config", type=click.Path(dir_okay=False, path_type=Path), help="A TOML config file."
 )
+data_dir_option = click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where the SQLite database and file bytes live by default (default: ./data).",
+)
+database_url_option = click.option(
+    "--database-url",
+    envvar="BATCHYARD_DATABASE_URL",
+    help="postgresql://… or sqlite:///…; shared by every API and worker process.",
+)
+blob_url_option = click.option(
+    "--blob-url",
+    envvar="BATCHYARD_BLOB_URL",
+    help="s3://bucket/prefix (or a folder) for file bytes and journals.",
+)
+
+
+def where(settings: Settings) -> str:
+    """Where a process keeps its state, for its first log line; passwords hidden."""
+    from sqlalchemy.engine import make_url
+
+    database = make_url(settings.resolved_database_url).render_as_string(hide_password=True)
+    return f"database {database}, blobs {settings.blob_url or settings.blob_dir}"
 
 
 @click.group(help=HELP)
@@ -48,7 +81,7 @@ def cli() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     # httpx logs every request's full URL at INFO, and URLs can carry secrets (a webhook
     # receiver's ?token=...); batchyard's own lines say what happened without them.
-    for noisy in ("httpx", "httpcore"):
+    for noisy in ("httpx", "httpcore", "alembic", "botocore", "boto3"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
@@ -66,6 +99,7 @@ def main() -> None:
         submit,
         validate,
         watch,
+        worker,
     )
 
     cli()

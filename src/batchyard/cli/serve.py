@@ -1,4 +1,4 @@
-"""`batchyard serve`: the API and the engine in one process."""
+"""`batchyard serve`: the API, and unless `--no-worker`, the engine in the same process."""
 
 from __future__ import annotations
 
@@ -8,19 +8,26 @@ from pathlib import Path
 import click
 
 from batchyard import __version__
-from batchyard.cli import cli, config_option, console, load_cli_settings
+from batchyard.cli import (
+    blob_url_option,
+    cli,
+    config_option,
+    console,
+    data_dir_option,
+    database_url_option,
+    load_cli_settings,
+    where,
+)
 from batchyard.config import ConfigError
 
 
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option(
-    "--data-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Where the SQLite database and file bytes live (default: ./data).",
-)
+@data_dir_option
 @config_option
+@database_url_option
+@blob_url_option
 @click.option("--no-worker", is_flag=True, help="Run the API only; `batchyard worker` runs lines.")
 @click.option(
     "--insecure-no-auth",
@@ -32,6 +39,8 @@ def serve(
     port: int,
     data_dir: Path | None,
     config: Path | None,
+    database_url: str | None,
+    blob_url: str | None,
     no_worker: bool,
     insecure_no_auth: bool,
 ) -> None:
@@ -42,15 +51,14 @@ def serve(
       OpenAI(base_url="http://127.0.0.1:8000/v1", api_key="unused")
     Once `batchyard keys create --project NAME` has made a key, every request
     needs one (`Authorization: Bearer sk-by-…`, as the SDK sends api_key).
+    Many machines: share one PostgreSQL database and one bucket, and run
+    `serve --no-worker` and `batchyard worker` as often as needed.
     """
     from batchyard.server import serve as serve_forever
 
-    settings = load_cli_settings(config, data_dir)
-    console.print(
-        f"batchyard {__version__} on http://{host}:{port}/v1 "
-        f"(data in {settings.data_dir}, models: "
-        f"{', '.join(m.name for m in settings.models)})"
-    )
+    settings = load_cli_settings(config, data_dir, database_url=database_url, blob_url=blob_url)
+    role = "API only" if no_worker else f"models: {', '.join(m.name for m in settings.models)}"
+    console.print(f"batchyard {__version__} on http://{host}:{port}/v1 ({role}; {where(settings)})")
     try:
         asyncio.run(
             serve_forever(

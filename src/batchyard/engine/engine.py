@@ -3,8 +3,11 @@ batches (ETA marks, cost cap, error-rate breaker), delivers webhooks, and sweeps
 expired files.
 
 One `Engine` per process. Its loops each claim one kind of work from the store
-under a lease, so any number of engines can share a database. A `wake()` from
-the API (a batch was created or cancelled) cuts the polling delay short.
+under a lease, so any number of engines can share a database. Each loop polls,
+and a wake-up cuts the wait short: `wake()` from an API in the same process, or
+a PostgreSQL notification from any process (a batch was created or cancelled,
+shards became claimable, a shard finished). While notifications flow, polling
+slows to `listen_poll_seconds`; it remains for leases that simply run out.
 """
 
 from __future__ import annotations
@@ -81,8 +84,10 @@ class Engine:
         self._backends: dict[str, Backend] = {}
         self._limiters: dict[str, asyncio.Semaphore] = {}
         self._runners: set[ShardRunner] = set()
-        self._wake = asyncio.Event()
+        # One event per loop, so that one loop's wait never swallows another's wake-up.
+        self._wakes: list[asyncio.Event] = []
         self._stopping = asyncio.Event()
+        self._listener = store.listener(self._on_notification)
         self._loop: asyncio.AbstractEventLoop | None = None
         self.lines_done = 0
 
@@ -91,7 +96,14 @@ class Engine:
     def wake(self) -> None:
         """Look for work now. Safe to call from any thread."""
         if self._loop is not None and not self._loop.is_closed():
-            self._loop.call_soon_threadsafe(self._wake.set)
+            self._loop.call_soon_threadsafe(self._wake_all)
+
+    def _wake_all(self) -> None:
+        for event in self._wakes:
+            event.set()
+
+    def _on_notification(self, _event: str) -> None:
+        self._wake_all()
 
     def stop(self) -> None:
         """Begin a clean shutdown: in-flight lines finish and become durable."""
@@ -115,34 +127,56 @@ class Engine:
             asyncio.create_task(self.deliverer.run(self._stopping), name="webhooks"),
             asyncio.create_task(self._sweep_loop(), name="sweep"),
         ]
+        listening = (
+            asyncio.create_task(self._listener.run(), name="listen") if self._listener else None
+        )
         try:
             await self._stopping.wait()
         finally:
             self._stopping.set()
             for runner in list(self._runners):
                 runner.stop()
-            self._wake.set()
+            self._wake_all()
             await asyncio.gather(*loops, return_exceptions=True)
+            if listening is not None:
+                listening.cancel()
+                await asyncio.gather(listening, return_exceptions=True)
             for backend in self._backends.values():
                 await backend.aclose()
 
     # -- loops -----------------------------------------------------------------
 
-    async def _sleep(self) -> None:
-        """Wait for a wake-up, the stop signal, or the poll interval."""
-        self._wake.clear()
+    def _new_wake(self) -> asyncio.Event:
+        event = asyncio.Event()
+        self._wakes.append(event)
+        return event
+
+    @property
+    def poll_seconds(self) -> float:
+        """How long an idle loop waits before it looks again without being woken."""
+        engine = self.settings.engine
+        if self._listener is not None and self._listener.connected:
+            return max(engine.poll_seconds, engine.listen_poll_seconds)
+        return engine.poll_seconds
+
+    async def _sleep(self, wake: asyncio.Event) -> None:
+        """Wait for a wake-up, the stop signal, or the poll interval.
+
+        The caller clears `wake` before it looks for work, not here: a wake-up
+        that arrives while it looks must end this wait at once.
+        """
         waiters = [
-            asyncio.ensure_future(self._wake.wait()),
+            asyncio.ensure_future(wake.wait()),
             asyncio.ensure_future(self._stopping.wait()),
         ]
-        await asyncio.wait(
-            waiters, timeout=self.settings.engine.poll_seconds, return_when=asyncio.FIRST_COMPLETED
-        )
+        await asyncio.wait(waiters, timeout=self.poll_seconds, return_when=asyncio.FIRST_COMPLETED)
         for waiter in waiters:
             waiter.cancel()
 
     async def _forever(self, step: Callable[[], Awaitable[bool]]) -> None:
+        wake = self._new_wake()
         while not self._stopping.is_set():
+            wake.clear()
             try:
                 busy = await step()
             except Exception:
@@ -150,7 +184,7 @@ class Engine:
                 busy = False
                 await asyncio.sleep(1)
             if not busy:
-                await self._sleep()
+                await self._sleep(wake)
 
     async def _validate_one(self) -> bool:
         batch = await asyncio.to_thread(
@@ -170,7 +204,7 @@ class Engine:
             self.worker_id,
             self._endpoint_models(batch.endpoint),
         )
-        self._wake.set()
+        self._wake_all()
         return True
 
     async def _finalize_one(self) -> bool:
@@ -203,14 +237,15 @@ class Engine:
                 expired = []
             if expired:
                 self._stop_batches(set(expired))
-            await asyncio.sleep(1.0)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), timeout=1.0)
 
     def _stop_batches(self, batch_ids: set[str]) -> None:
         """Let the runners of stopping batches finish in-flight lines and start no more."""
         for runner in list(self._runners):
             if runner.shard.batch_id in batch_ids:
                 runner.stop()
-        self._wake.set()
+        self._wake_all()
 
     async def _sweep_loop(self) -> None:
         """Delete expired files' bytes and rows every `[engine] sweep_seconds`."""
@@ -225,8 +260,10 @@ class Engine:
                 )
 
     async def _shards_loop(self) -> None:
+        wake = self._new_wake()
         tasks: set[asyncio.Task[None]] = set()
         while not self._stopping.is_set():
+            wake.clear()
             claimed = False
             if len(tasks) < self.settings.engine.active_shards:
                 try:
@@ -246,7 +283,7 @@ class Engine:
                     tasks.add(task)
                     task.add_done_callback(tasks.discard)
             if not claimed:
-                await self._sleep()
+                await self._sleep(wake)
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
 
@@ -273,7 +310,7 @@ class Engine:
             )
         finally:
             self._runners.discard(runner)
-            self._wake.set()
+            self._wake_all()
 
     def _count_line(self) -> None:
         self.lines_done += 1

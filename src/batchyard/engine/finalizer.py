@@ -168,7 +168,6 @@ def finalize(
         now=now,
     )
     if status is not None:
-        blobs.delete_prefix(journal.journal_prefix(batch.id))
         log.info(
             "batch %s %s: %d completed, %d failed",
             batch.id,
@@ -176,4 +175,5 @@ def finalize(
             tally.completed,
             tally.failed,
         )
+        blobs.delete_prefix(journal.journal_prefix(batch.id))
     return status

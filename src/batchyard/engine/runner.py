@@ -79,9 +79,8 @@ def output_line(custom_id: str, result: Result) -> bytes:
 
 def shard_lines(blobs: BlobStore, key: str, shard: ShardRecord) -> Iterator[tuple[int, bytes]]:
     """The shard's request lines with their 1-based line numbers, split as the validator does."""
-    with blobs.reader(key) as fh:
-        fh.seek(shard.start)
-        data = fh.read(shard.end - shard.start)
+    with blobs.reader(key, shard.start, shard.end) as fh:
+        data = fh.read()
     for number, raw in enumerate(data.split(b"\n"), start=shard.first_line):
         if raw.strip():
             yield number, raw
@@ -231,9 +230,31 @@ class ShardRunner:
         )
 
     async def _checkpoint_loop(self) -> None:
+        """Checkpoint until cancelled. A checkpoint that fails (the database or the bucket
+        is away) is retried at the next tick; once a whole lease has passed without one,
+        another worker may own the shard, so this one stops writing."""
+        last_ok = time.monotonic()
         while True:
             await asyncio.sleep(self.settings.checkpoint_seconds)
-            verdict = await self._checkpoint()
+            try:
+                verdict = await self._checkpoint()
+            except Exception as exc:
+                if time.monotonic() - last_ok < self.settings.lease_seconds:
+                    log.warning(
+                        "checkpoint of shard %s/%d failed (%s); retrying",
+                        self.shard.batch_id,
+                        self.shard.index,
+                        type(exc).__name__,
+                    )
+                    continue
+                log.warning(
+                    "shard %s/%d: no checkpoint for a whole lease; stopping",
+                    self.shard.batch_id,
+                    self.shard.index,
+                )
+                self.lost = True
+                return
+            last_ok = time.monotonic()
             if verdict is ShardVerdict.LOST:
                 log.warning(
                     "shard %s/%d was taken over; stopping", self.shard.batch_id, self.shard.index
@@ -246,11 +267,13 @@ class ShardRunner:
     async def _close(self) -> None:
         """Make everything durable, then mark the shard done or hand it back."""
         assert self._journal is not None
-        if not self.lost:
-            if self._remaining == 0:
-                await self._checkpoint(done=True)
-            else:
-                await asyncio.to_thread(self._journal.sync)
-                snapshot = replace(self.progress, usage=replace(self.progress.usage))
-                await asyncio.to_thread(self.store.release_shard, self.shard, snapshot)
-        await asyncio.to_thread(self._journal.close)
+        try:
+            if not self.lost:
+                if self._remaining == 0:
+                    await self._checkpoint(done=True)
+                else:
+                    await asyncio.to_thread(self._journal.sync)
+                    snapshot = replace(self.progress, usage=replace(self.progress.usage))
+                    await asyncio.to_thread(self.store.release_shard, self.shard, snapshot)
+        finally:
+            await asyncio.to_thread(self._journal.close)

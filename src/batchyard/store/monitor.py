@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Engine, func, insert, select, update
 
 from batchyard.records import BatchStatus, ProgressMarks, RunningBatch, StopReason, Usage
+from batchyard.store import notifications
 from batchyard.store.schema import batch_progress, batches, shards
 
 _COUNTED = ("completed", "failed", "input_tokens", "output_tokens", "cached_tokens",
@@ -79,7 +80,7 @@ class MonitorStore:
         if reason is StopReason.COST_CAP:
             values.update(status=BatchStatus.CANCELLING.value, cancelling_at=now)
         with self.engine.begin() as conn:
-            return bool(
+            stopped = bool(
                 conn.execute(
                     update(batches)
                     .where(
@@ -90,6 +91,9 @@ class MonitorStore:
                     .values(**values)
                 ).rowcount
             )
+            if stopped:  # workers elsewhere may now finalize it
+                notifications.send(conn, notifications.Event.FINALIZE)
+            return stopped
 
     # -- progress marks ----------------------------------------------------------
 

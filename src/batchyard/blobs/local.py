@@ -1,37 +1,24 @@
-"""File bytes and result journals, kept under keys that batchyard makes itself.
+"""Blobs as files under one folder: written through a temporary file and a rename.
 
-Keys are built from ids (`files/file-…`, `journals/batch_…/3.1`), never from a
-client's filename, so no upload can name a path. The local store writes through a
-temporary file and a rename, so a reader never sees half a file.
+A reader never sees half a file, and a journal is one file per segment,
+appended to and fsynced at each checkpoint.
 """
 
 from __future__ import annotations
 
+import io
 import os
-import re
 import shutil
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import BinaryIO, cast
 
-_KEY = re.compile(r"^[A-Za-z0-9_\-]+(/[A-Za-z0-9_\-.]+)*$")
-
-
-class BlobStore(Protocol):
-    """Where bytes live: a local folder now, S3-compatible storage later."""
-
-    def writer(self, key: str) -> AbstractContextManager[BinaryIO]: ...
-    def reader(self, key: str) -> AbstractContextManager[BinaryIO]: ...
-    def appender(self, key: str) -> Journal: ...
-    def size(self, key: str) -> int | None: ...
-    def keys(self, prefix: str) -> list[str]: ...
-    def delete(self, key: str) -> None: ...
-    def delete_prefix(self, prefix: str) -> None: ...
+from batchyard.blobs.keys import check_key
 
 
-class Journal:
-    """An append-only file whose `sync()` makes everything written so far durable."""
+class FileJournal:
+    """A journal as one append-only file; `sync()` is flush plus fsync."""
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -53,6 +40,25 @@ class Journal:
             self._file.close()
 
 
+class _Window(io.RawIOBase):
+    """At most `length` bytes of an open file, from where it stands."""
+
+    def __init__(self, file: BinaryIO, length: int) -> None:
+        self._file = file
+        self._left = length
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        if self._left <= 0:
+            return 0
+        data = self._file.read(min(len(buffer), self._left))
+        buffer[: len(data)] = data
+        self._left -= len(data)
+        return len(data)
+
+
 class LocalBlobStore:
     """Blobs as files under one folder."""
 
@@ -61,9 +67,7 @@ class LocalBlobStore:
         self.root.mkdir(parents=True, exist_ok=True)
 
     def _path(self, key: str) -> Path:
-        if not _KEY.match(key) or ".." in key:
-            raise ValueError(f"bad blob key: {key!r}")
-        return self.root / key
+        return self.root / check_key(key)
 
     @contextmanager
     def writer(self, key: str) -> Iterator[BinaryIO]:
@@ -81,12 +85,20 @@ class LocalBlobStore:
             tmp.unlink(missing_ok=True)
 
     @contextmanager
-    def reader(self, key: str) -> Iterator[BinaryIO]:
+    def reader(self, key: str, start: int = 0, end: int | None = None) -> Iterator[BinaryIO]:
         with open(self._path(key), "rb") as fh:
-            yield fh
+            if start == 0 and end is None:
+                yield fh
+                return
+            fh.seek(start)
+            if end is None:
+                yield fh
+                return
+            window = io.BufferedReader(_Window(fh, max(0, end - start)))
+            yield cast(BinaryIO, window)
 
-    def appender(self, key: str) -> Journal:
-        return Journal(self._path(key))
+    def appender(self, key: str) -> FileJournal:
+        return FileJournal(self._path(key))
 
     def size(self, key: str) -> int | None:
         try:
@@ -95,7 +107,7 @@ class LocalBlobStore:
             return None
 
     def keys(self, prefix: str) -> list[str]:
-        """Keys directly under the folder `prefix`, sorted."""
+        """Keys directly under the folder `prefix`, sorted; temporary files are not keys."""
         folder = self._path(prefix)
         if not folder.is_dir():
             return []

@@ -1,0 +1,101 @@
+"""Files: uploads and result files, with tombstones for deleted ones."""
+
+from __future__ import annotations
+
+from sqlalchemy import exists, insert, select, update
+
+from batchyard.quotas import storage_exceeded
+from batchyard.records import TERMINAL, FileRecord
+from batchyard.store import quotas as usage
+from batchyard.store.base import StoreBase
+from batchyard.store.rows import file_record, file_values
+from batchyard.store.schema import batches, files
+
+
+class FileStore(StoreBase):
+    """The verbs on files; `Store` mixes them in."""
+
+    def add_file(self, record: FileRecord, *, max_stored_bytes: int | None = None) -> None:
+        """Insert a file; with `max_stored_bytes`, only if the project's files still fit
+        (429 otherwise), checked in the same transaction as the insert."""
+        with self._tx() as conn:
+            if max_stored_bytes is not None:
+                usage.lock_project(conn, record.project)
+                stored = usage.stored_bytes(conn, record.project)
+                if stored + record.bytes > max_stored_bytes:
+                    raise storage_exceeded(record.project, stored, record.bytes, max_stored_bytes)
+            conn.execute(insert(files).values(**file_values(record)))
+
+    def get_file(self, project: str, file_id: str) -> FileRecord | None:
+        with self._tx() as conn:
+            row = (
+                conn.execute(
+                    select(files).where(
+                        files.c.id == file_id,
+                        files.c.project == project,
+                        files.c.deleted_at.is_(None),
+                    )
+                )
+                .mappings()
+                .first()
+            )
+        return file_record(row) if row else None
+
+    def list_files(
+        self,
+        project: str,
+        *,
+        purpose: str | None = None,
+        after: str | None = None,
+        limit: int = 10_000,
+        ascending: bool = False,
+    ) -> tuple[list[FileRecord], bool]:
+        """A page of live files and whether more follow. An unknown `after` gives an empty page."""
+        query = select(files).where(files.c.project == project, files.c.deleted_at.is_(None))
+        if purpose is not None:
+            query = query.where(files.c.purpose == purpose)
+        with self._tx() as conn:
+            if after is not None:
+                seq = conn.execute(
+                    select(files.c.seq).where(files.c.id == after, files.c.project == project)
+                ).scalar()
+                if seq is None:
+                    return [], False
+                query = query.where(files.c.seq > seq if ascending else files.c.seq < seq)
+            order = files.c.seq.asc() if ascending else files.c.seq.desc()
+            rows = conn.execute(query.order_by(order).limit(limit + 1)).mappings().all()
+        return [file_record(r) for r in rows[:limit]], len(rows) > limit
+
+    def delete_file(self, project: str, file_id: str, now: int) -> FileRecord | None:
+        """Mark a file deleted; return it (for its blob key), or None if there is none."""
+        with self._tx() as conn:
+            row = (
+                conn.execute(
+                    update(files)
+                    .where(
+                        files.c.id == file_id,
+                        files.c.project == project,
+                        files.c.deleted_at.is_(None),
+                    )
+                    .values(deleted_at=now, filename="")  # a name can be personal data
+                    .returning(*files.c)
+                )
+                .mappings()
+                .first()
+            )
+        return file_record(row) if row else None
+
+    def file_in_use(self, project: str, file_id: str) -> bool:
+        """Whether a batch that has not finished reads this file."""
+        with self._tx() as conn:
+            return bool(
+                conn.execute(
+                    select(
+                        exists().where(
+                            batches.c.project == project,
+                            batches.c.input_file_id == file_id,
+                            batches.c.status.not_in([s.value for s in TERMINAL]),
+                        )
+                    )
+                ).scalar()
+            )

@@ -1,0 +1,1 @@
+"""Alembic migrations for the metadata store; `batchyard.store.migrate` applies them."""
