@@ -7,6 +7,7 @@ The store is a real SQLite store whose `checkpoint_shard` fails while `outage` s
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -31,10 +32,13 @@ class FlakyStore(Store):
 
     outage = False
     failures = 0
+    failed_thrice = threading.Event()
 
     def checkpoint_shard(self, *args: Any, **kwargs: Any) -> Any:
         if self.outage:
             self.failures += 1
+            if self.failures >= 3:
+                self.failed_thrice.set()
             raise OperationalError("UPDATE shards", {}, Exception("the database is away"))
         return super().checkpoint_shard(*args, **kwargs)
 
@@ -95,23 +99,24 @@ def runner(store: Store, blobs: LocalBlobStore, claim: ShardClaim, lease: float)
 def parts(tmp_path: Path) -> tuple[FlakyStore, LocalBlobStore]:
     store = FlakyStore.open(f"sqlite:///{tmp_path / 'db.sqlite'}")
     assert isinstance(store, FlakyStore)
+    store.failed_thrice = threading.Event()
     return store, LocalBlobStore(tmp_path / "blobs")
 
 
 async def test_a_short_outage_is_ridden_out(parts: tuple[FlakyStore, LocalBlobStore]) -> None:
     store, blobs = parts
-    claim = claim_one(store, blobs, 200)
+    claim = claim_one(store, blobs, 1000)  # 2.5 s of work at 4 x 10 ms
     run = runner(store, blobs, claim, lease=30)
     store.outage = True
     task = asyncio.create_task(run.run())
-    await asyncio.sleep(0.3)
+    assert await asyncio.to_thread(store.failed_thrice.wait, 10)  # three in a row fail
     store.outage = False
     await task
-    assert store.failures >= 3 and not run.lost
+    assert not run.lost
     (shard,) = store.shards_of(claim.shard.batch_id)
     assert shard.status == "done"
     done, progress = journal.recover(blobs, shard)
-    assert done == set(range(1, 201)) and progress.completed == 200
+    assert done == set(range(1, 1001)) and progress.completed == 1000
 
 
 async def test_a_lease_long_outage_stops_the_runner(
