@@ -44,11 +44,17 @@ ALL_ENDPOINTS = frozenset(
 
 @dataclass(slots=True)
 class Request:
-    """One line of a batch: the endpoint path and the parsed JSON body."""
+    """One line of a batch, or one synchronous call: the endpoint path and the JSON body.
+
+    `interactive` marks a synchronous API call (`POST /v1/embeddings`, ...): a
+    backend or pacer serves it ahead of queued batch lines, so batch work never
+    starves a caller who is waiting.
+    """
 
     endpoint: str
     body: dict[str, Any]
     custom_id: str
+    interactive: bool = False
 
 
 @dataclass(slots=True)
