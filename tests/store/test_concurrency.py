@@ -11,38 +11,17 @@ from collections import Counter
 from collections.abc import Callable
 from typing import TypeVar
 
-from batchyard import ids
-from batchyard.records import BatchRecord, BatchStatus, FileRecord, ShardProgress, ShardRecord
+from tests.store.factories import NOW, add_batch, add_file
+
+from batchyard.records import BatchRecord, ShardProgress, ShardRecord
 from batchyard.store import Store
 
-NOW = 1_800_000_000
 WORKERS = 4
 T = TypeVar("T")
 
 
 def started_batch(store: Store, shards: int) -> BatchRecord:
-    file = FileRecord(
-        id=ids.file_id(),
-        project="p",
-        purpose="batch",
-        filename="in.jsonl",
-        bytes=10,
-        created_at=NOW,
-        expires_at=None,
-        blob_key="files/x",
-    )
-    store.add_file(file)
-    batch = BatchRecord(
-        id=ids.batch_id(),
-        project="p",
-        endpoint="/v1/chat/completions",
-        input_file_id=file.id,
-        completion_window="24h",
-        status=BatchStatus.VALIDATING,
-        created_at=NOW,
-        expires_at=NOW + 86400,
-    )
-    store.add_batch(batch)
+    batch = add_batch(store, add_file(store).id)
     assert store.claim_validation("v", NOW, 30) is not None
     parts = [
         ShardRecord(batch.id, i, first_line=i + 1, last_line=i + 1, start=i, end=i + 1, requests=1)

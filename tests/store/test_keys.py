@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 import sqlalchemy
 
@@ -12,13 +10,6 @@ from batchyard.store import Store
 from batchyard.store.schema import api_keys
 
 NOW = 1_800_000_000
-
-
-@pytest.fixture
-def store(database_url: str) -> Iterator[Store]:
-    store = Store.open(database_url)
-    yield store
-    store.close()
 
 
 def test_a_key_is_random_shown_once_and_stored_only_as_its_hash(store: Store) -> None:

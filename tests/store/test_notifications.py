@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from tests.store.factories import add_batch, add_file, batch_record, file_record
 
-from batchyard import ids
 from batchyard.blobs import LocalBlobStore
 from batchyard.config import EngineSettings, ModelConfig, Settings
 from batchyard.engine import Engine
-from batchyard.records import BatchRecord, BatchStatus, FileRecord, ShardProgress, ShardRecord
+from batchyard.records import BatchRecord, BatchStatus, ShardProgress, ShardRecord
 from batchyard.store import Store
 from batchyard.store.notifications import Listener
 
@@ -29,30 +29,9 @@ pytestmark = pytest.mark.postgres
 NOW = int(time.time())
 
 
-def add_batch(store: Store, blob_key: str = "files/x", size: int = 10) -> BatchRecord:
-    file = FileRecord(
-        id=ids.file_id(),
-        project="p",
-        purpose="batch",
-        filename="in.jsonl",
-        bytes=size,
-        created_at=NOW,
-        expires_at=None,
-        blob_key=blob_key,
-    )
-    store.add_file(file)
-    batch = BatchRecord(
-        id=ids.batch_id(),
-        project="p",
-        endpoint="/v1/chat/completions",
-        input_file_id=file.id,
-        completion_window="24h",
-        status=BatchStatus.VALIDATING,
-        created_at=NOW,
-        expires_at=NOW + 86400,
-    )
-    store.add_batch(batch)
-    return batch
+def queued_batch(store: Store, blob_key: str = "files/x", size: int = 10) -> BatchRecord:
+    file = add_file(store, file_record(size=size, created_at=NOW, blob_key=blob_key))
+    return add_batch(store, batch_record(file.id, created_at=NOW, expires_at=NOW + 86400))
 
 
 async def until(condition: Callable[[], bool], within: float = 5.0) -> None:
@@ -80,7 +59,7 @@ async def test_every_kind_of_new_work_is_announced(postgres_url: str) -> None:
     events: list[str] = []
     try:
         async with listening(store, events):
-            batch = await asyncio.to_thread(add_batch, api)
+            batch = await asyncio.to_thread(queued_batch, api)
             await until(lambda: "batch" in events)
             assert store.claim_validation("v", NOW, 30) is not None
             shard = ShardRecord(batch.id, 0, first_line=1, last_line=1, start=0, end=1, requests=1)
@@ -91,7 +70,7 @@ async def test_every_kind_of_new_work_is_announced(postgres_url: str) -> None:
             store.checkpoint_shard(claim.shard, ShardProgress(1), NOW, 30, done=True)
             await until(lambda: "finalize" in events)
             events.clear()
-            other = await asyncio.to_thread(add_batch, api)
+            other = await asyncio.to_thread(queued_batch, api)
             await asyncio.to_thread(api.request_cancel, "p", other.id, NOW)
             await until(lambda: events.count("batch") == 2)
     finally:
@@ -106,8 +85,8 @@ async def test_another_schema_does_not_wake_this_one(
     events: list[str] = []
     try:
         async with listening(store, events):
-            await asyncio.to_thread(add_batch, neighbour)
-            await asyncio.to_thread(add_batch, store)
+            await asyncio.to_thread(queued_batch, neighbour)
+            await asyncio.to_thread(queued_batch, store)
             await until(lambda: "batch" in events)
             await asyncio.sleep(0.3)
             assert events.count("batch") == 1
@@ -126,7 +105,7 @@ async def test_a_lost_listen_connection_comes_back(postgres_url: str) -> None:
                 conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": first})
             await until(lambda: listener.connected and listener.backend_pid != first)
             events.clear()
-            await asyncio.to_thread(add_batch, store)
+            await asyncio.to_thread(queued_batch, store)
             await until(lambda: "batch" in events)
     finally:
         store.close()
@@ -155,7 +134,7 @@ async def test_an_engine_that_polls_every_30_s_finishes_a_batch_in_seconds(
         assert listener is not None
         await until(lambda: listener.connected)
         await asyncio.sleep(0.5)  # every loop has looked once and now waits 30 s
-        batch = await asyncio.to_thread(add_batch, api, "files/in", len(line))
+        batch = await asyncio.to_thread(queued_batch, api, "files/in", len(line))
 
         def done() -> bool:
             record = api.get_batch("p", batch.id)

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import orjson
 import pytest
+from tests.store.factories import NOW, add_batch, add_file
 
 from batchyard import ids
 from batchyard.records import (
-    BatchRecord,
     BatchStatus,
     DueDelivery,
-    FileRecord,
     ShardProgress,
     ShardRecord,
     StopReason,
@@ -21,15 +18,7 @@ from batchyard.records import (
 )
 from batchyard.store import Store
 
-NOW = 1_800_000_000
 ME = "worker-a"
-
-
-@pytest.fixture
-def store(database_url: str) -> Iterator[Store]:
-    store = Store.open(database_url)
-    yield store
-    store.close()
 
 
 def endpoint(store: Store, project: str = "p", types: list[str] | None = None) -> str:
@@ -48,20 +37,7 @@ def endpoint(store: Store, project: str = "p", types: list[str] | None = None) -
 
 
 def batch(store: Store) -> str:
-    file = FileRecord(ids.file_id(), "p", "batch", "in.jsonl", 10, NOW, None, "files/x")
-    store.add_file(file)
-    record = BatchRecord(
-        id=ids.batch_id(),
-        project="p",
-        endpoint="/v1/chat/completions",
-        input_file_id=file.id,
-        completion_window="24h",
-        status=BatchStatus.VALIDATING,
-        created_at=NOW,
-        expires_at=NOW + 86400,
-    )
-    store.add_batch(record)
-    return record.id
+    return add_batch(store, add_file(store).id).id
 
 
 def run_to_finalizing(store: Store, batch_id: str) -> None:

@@ -2,59 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
+from tests.store.factories import NOW, add_batch, add_file, batch_record, file_record
 
-from batchyard import ids
 from batchyard.quotas import QuotaExceeded
-from batchyard.records import BatchRecord, BatchStatus, FileRecord, ShardProgress, ShardRecord
+from batchyard.records import BatchRecord, ShardProgress, ShardRecord
 from batchyard.store import Store
 from batchyard.store.quotas import ProjectUsage
-
-NOW = 1_800_000_000
-
-
-@pytest.fixture
-def store(database_url: str) -> Iterator[Store]:
-    store = Store.open(database_url)
-    yield store
-    store.close()
-
-
-def file_record(size: int, project: str = "p") -> FileRecord:
-    file_id = ids.file_id()
-    return FileRecord(
-        id=file_id,
-        project=project,
-        purpose="batch",
-        filename="in.jsonl",
-        bytes=size,
-        created_at=NOW,
-        expires_at=None,
-        blob_key=f"files/{file_id}",
-    )
-
-
-def batch_record(project: str = "p", file_id: str = "file-x") -> BatchRecord:
-    return BatchRecord(
-        id=ids.batch_id(),
-        project=project,
-        endpoint="/v1/chat/completions",
-        input_file_id=file_id,
-        completion_window="24h",
-        status=BatchStatus.VALIDATING,
-        created_at=NOW,
-        expires_at=NOW + 86400,
-    )
 
 
 def running(store: Store, lines: int, project: str = "p") -> BatchRecord:
     """A batch in progress with one shard of `lines` lines."""
-    file = file_record(lines * 10, project)
-    store.add_file(file)
-    batch = batch_record(project, file.id)
-    store.add_batch(batch)
+    file = add_file(store, file_record(size=lines * 10, project=project))
+    batch = add_batch(store, batch_record(file.id, project=project))
     assert store.claim_validation("v", NOW, 30) is not None
     shard = ShardRecord(batch.id, 0, 1, lines, 0, lines * 10, lines)
     store.start_batch(batch.id, "v", "m", [shard], NOW)
@@ -63,10 +23,10 @@ def running(store: Store, lines: int, project: str = "p") -> BatchRecord:
 
 def test_usage_counts_only_the_projects_live_objects(store: Store) -> None:
     assert store.quotas.usage("p") == ProjectUsage(0, 0, 0)
-    kept, gone = file_record(100), file_record(50)
+    kept, gone = file_record(size=100), file_record(size=50)
     store.add_file(kept)
     store.add_file(gone)
-    store.add_file(file_record(1000, project="q"))
+    store.add_file(file_record(size=1000, project="q"))
     store.delete_file("p", gone.id, NOW)
     store.add_batch(batch_record())
     store.add_batch(batch_record(project="q"))
@@ -86,15 +46,15 @@ def test_enqueued_lines_fall_as_lines_finish_and_stop_at_a_cancel(store: Store) 
 
 
 def test_a_file_that_does_not_fit_is_refused_and_not_kept(store: Store) -> None:
-    store.add_file(file_record(60), max_stored_bytes=100)
-    store.add_file(file_record(40), max_stored_bytes=100)  # exactly at the limit
-    extra = file_record(1)
+    store.add_file(file_record(size=60), max_stored_bytes=100)
+    store.add_file(file_record(size=40), max_stored_bytes=100)  # exactly at the limit
+    extra = file_record(size=1)
     with pytest.raises(QuotaExceeded) as exc:
         store.add_file(extra, max_stored_bytes=100)
     assert (exc.value.status_code, exc.value.code) == (429, "storage_quota_exceeded")
     assert exc.value.headers == {"x-should-retry": "false"}
     assert store.get_file("p", extra.id) is None
-    store.add_file(file_record(1, project="q"), max_stored_bytes=100)  # per project
+    store.add_file(file_record(size=1, project="q"), max_stored_bytes=100)  # per project
 
 
 def test_active_batches_and_enqueued_lines_limit_new_batches(store: Store) -> None:

@@ -2,55 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 import sqlalchemy
+from tests.store.factories import NOW, add_batch, add_file, batch_record, file_record
 
-from batchyard import ids
-from batchyard.records import BatchRecord, BatchStatus, FileRecord
+from batchyard.records import FileRecord
 from batchyard.store import Store
 from batchyard.store.schema import files
 
-NOW = 1_800_000_000
 
-
-@pytest.fixture
-def store(database_url: str) -> Iterator[Store]:
-    store = Store.open(database_url)
-    yield store
-    store.close()
-
-
-def add_file(store: Store, expires_at: int | None, project: str = "p") -> FileRecord:
-    file_id = ids.file_id()
-    record = FileRecord(
-        id=file_id,
-        project=project,
-        purpose="batch",
-        filename="in.jsonl",
-        bytes=10,
-        created_at=NOW - 100,
-        expires_at=expires_at,
-        blob_key=f"files/{file_id}",
+def add_expiring_file(store: Store, expires_at: int | None, project: str = "p") -> FileRecord:
+    return add_file(
+        store, file_record(project=project, created_at=NOW - 100, expires_at=expires_at)
     )
-    store.add_file(record)
-    return record
-
-
-def add_batch(store: Store, file_id: str, project: str = "p") -> BatchRecord:
-    record = BatchRecord(
-        id=ids.batch_id(),
-        project=project,
-        endpoint="/v1/chat/completions",
-        input_file_id=file_id,
-        completion_window="24h",
-        status=BatchStatus.VALIDATING,
-        created_at=NOW,
-        expires_at=NOW + 86400,
-    )
-    store.add_batch(record)
-    return record
 
 
 def rows(store: Store) -> set[str]:
@@ -59,10 +22,10 @@ def rows(store: Store) -> set[str]:
 
 
 def test_expired_files_are_hidden_then_purged(store: Store) -> None:
-    expired = add_file(store, NOW - 1)
-    due_now = add_file(store, NOW)
-    later = add_file(store, NOW + 1)
-    forever = add_file(store, None)
+    expired = add_expiring_file(store, NOW - 1)
+    due_now = add_expiring_file(store, NOW)
+    later = add_expiring_file(store, NOW + 1)
+    forever = add_expiring_file(store, None)
     taken = store.retention.take_expired(NOW)
     assert {f.id for f in taken} == {expired.id, due_now.id}
     assert {f.blob_key for f in taken} == {expired.blob_key, due_now.blob_key}
@@ -74,7 +37,7 @@ def test_expired_files_are_hidden_then_purged(store: Store) -> None:
 
 
 def test_a_crash_between_the_steps_is_finished_by_the_next_sweep(store: Store) -> None:
-    expired = add_file(store, NOW - 1)
+    expired = add_expiring_file(store, NOW - 1)
     assert [f.id for f in store.retention.take_expired(NOW)] == [expired.id]
     # ...the process died before deleting bytes and purging: the next sweep takes it again.
     assert [f.id for f in store.retention.take_expired(NOW + 60)] == [expired.id]
@@ -83,13 +46,13 @@ def test_a_crash_between_the_steps_is_finished_by_the_next_sweep(store: Store) -
 
 
 def test_a_live_file_is_never_purged(store: Store) -> None:
-    live = add_file(store, NOW + 3600)
+    live = add_expiring_file(store, NOW + 3600)
     store.retention.purge([live.id])
     assert store.get_file("p", live.id) is not None
 
 
 def test_the_input_of_an_unfinished_batch_is_kept_until_it_ends(store: Store) -> None:
-    file = add_file(store, NOW - 1)
+    file = add_expiring_file(store, NOW - 1)
     batch = add_batch(store, file.id)
     assert store.retention.take_expired(NOW) == []
     assert store.get_file("p", file.id) is not None
@@ -99,13 +62,13 @@ def test_the_input_of_an_unfinished_batch_is_kept_until_it_ends(store: Store) ->
 
 
 def test_another_projects_batch_does_not_keep_a_file_alive(store: Store) -> None:
-    file = add_file(store, NOW - 1, project="p")
-    add_batch(store, file.id, project="q")
+    file = add_expiring_file(store, NOW - 1, project="p")
+    add_batch(store, batch_record(file.id, project="q"))
     assert [f.id for f in store.retention.take_expired(NOW)] == [file.id]
 
 
 def test_deleted_files_tombstones_go_once_their_expiry_passes(store: Store) -> None:
-    file = add_file(store, NOW + 10)
+    file = add_expiring_file(store, NOW + 10)
     deleted = store.delete_file("p", file.id, NOW)
     assert deleted is not None and deleted.filename == ""  # the tombstone keeps no name
     assert store.retention.take_expired(NOW) == []
@@ -115,7 +78,7 @@ def test_deleted_files_tombstones_go_once_their_expiry_passes(store: Store) -> N
 
 
 def test_sweeps_take_at_most_their_limit(store: Store) -> None:
-    made = {add_file(store, NOW - 1).id for _ in range(5)}
+    made = {add_expiring_file(store, NOW - 1).id for _ in range(5)}
     first = store.retention.take_expired(NOW, limit=3)
     assert len(first) == 3
     store.retention.purge([f.id for f in first])

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
+from tests.store.factories import NOW, add_batch, add_file, batch_record, file_record
 
-from batchyard import ids
 from batchyard.errors import Conflict, NotFound
 from batchyard.records import (
     BatchRecord,
@@ -18,45 +16,6 @@ from batchyard.records import (
     Usage,
 )
 from batchyard.store import ShardVerdict, Store
-
-NOW = 1_800_000_000
-
-
-@pytest.fixture
-def store(database_url: str) -> Iterator[Store]:
-    store = Store.open(database_url)
-    yield store
-    store.close()
-
-
-def add_file(store: Store, project: str = "p", purpose: str = "batch") -> FileRecord:
-    record = FileRecord(
-        id=ids.file_id(),
-        project=project,
-        purpose=purpose,
-        filename="in.jsonl",
-        bytes=10,
-        created_at=NOW,
-        expires_at=None,
-        blob_key="files/x",
-    )
-    store.add_file(record)
-    return record
-
-
-def add_batch(store: Store, file_id: str = "file-x", expires_at: int = NOW + 86400) -> BatchRecord:
-    record = BatchRecord(
-        id=ids.batch_id(),
-        project="p",
-        endpoint="/v1/chat/completions",
-        input_file_id=file_id,
-        completion_window="24h",
-        status=BatchStatus.VALIDATING,
-        created_at=NOW,
-        expires_at=expires_at,
-    )
-    store.add_batch(record)
-    return record
 
 
 def shard(batch_id: str, index: int, requests: int = 2) -> ShardRecord:
@@ -83,7 +42,7 @@ def started_batch(store: Store, shards: int = 2) -> BatchRecord:
 
 def test_file_pages_visit_every_file_once_even_across_deletes(store: Store) -> None:
     made = [add_file(store).id for _ in range(5)]
-    add_file(store, project="other")
+    add_file(store, file_record(project="other"))
     seen: list[str] = []
     after = None
     while True:
@@ -238,7 +197,7 @@ def test_finalizing_starts_when_every_shard_is_done_and_is_taken_over_after_a_cr
 
 def test_expiry_marks_only_unfinished_batches_past_their_deadline(store: Store) -> None:
     due = started_batch(store, shards=1)
-    later = add_batch(store, expires_at=NOW + 10**6)
+    later = add_batch(store, batch_record(expires_at=NOW + 10**6))
     assert store.expire_due(NOW + 86400) == [due.id]
     assert store.expire_due(NOW + 86400) == []
     record = store.claim_finalization("f", NOW + 86400, 30)
