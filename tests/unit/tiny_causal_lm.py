@@ -1,0 +1,64 @@
+"""A tiny randomly initialised Llama with a word-level tokenizer and a chat template.
+
+Built in a temp folder from nothing (no downloads), for the `transformers-chat`
+tests: every word is one token, so decoded text is the words joined by spaces
+and a stop string taken from one output is easy to reason about.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+SENTENCES = [
+    "the quick brown fox jumps over the lazy dog",
+    "a cat sits on the mat and sleeps all day long",
+    "batch jobs run all night on one small machine",
+    "hello world from a tiny model that knows few words",
+    "red green blue yellow purple orange black white",
+    "one two three four five six seven eight nine ten",
+    "rivers flow to the sea under grey winter skies",
+    "please write a short poem about the moon and stars",
+]
+CHAT_TEMPLATE = (
+    "{{ bos_token }}{% for m in messages %}<|{{ m['role'] }}|> {{ m['content'] }} "
+    "{{ eos_token }} {% endfor %}{% if add_generation_prompt %}<|assistant|>{% endif %}"
+)
+SPECIAL = ["<pad>", "<unk>", "<s>", "</s>", "<|system|>", "<|user|>", "<|assistant|>", "<|tool|>"]
+CONTEXT = 128
+
+
+def build_tiny_causal_lm(folder: Path, *, chat_template: bool = True) -> Path:
+    """Save a tokenizer and a 2-layer, 32-wide Llama (seeded weights) into `folder`."""
+    import torch
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+    from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
+
+    words = Tokenizer(models.WordLevel(unk_token="<unk>"))
+    words.pre_tokenizer = pre_tokenizers.Whitespace()
+    words.decoder = decoders.WordPiece(prefix="##")  # joins the words with spaces
+    words.train_from_iterator(SENTENCES, trainers.WordLevelTrainer(special_tokens=SPECIAL))
+    tokenizer = PreTrainedTokenizerFast(
+        tokenizer_object=words,
+        bos_token="<s>",
+        eos_token="</s>",
+        pad_token="<pad>",
+        unk_token="<unk>",
+        chat_template=CHAT_TEMPLATE if chat_template else None,
+    )
+    tokenizer.save_pretrained(folder)
+    torch.manual_seed(0)
+    config = LlamaConfig(
+        vocab_size=len(tokenizer),
+        hidden_size=32,
+        intermediate_size=64,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        max_position_embeddings=CONTEXT,
+        initializer_range=0.5,  # far from uniform logits, so outputs differ by prompt
+        bos_token_id=tokenizer.bos_token_id,
+        eos_token_id=tokenizer.eos_token_id,
+        pad_token_id=tokenizer.pad_token_id,
+    )
+    LlamaForCausalLM(config).save_pretrained(folder)
+    return folder
