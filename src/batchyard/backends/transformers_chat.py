@@ -24,6 +24,7 @@ import secrets
 import threading
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -86,6 +87,12 @@ class TransformersChatBackend:
                 f"model {model.name!r} needs {', '.join(missing)}: pip install 'batchyard[local]'"
             )
         self.max_group = self.options.max_batch_size
+        # Own threads, so generations waiting on the model never hold the event loop's
+        # shared pool, and an interactive call always has a thread to start on.
+        self._threads = {
+            False: ThreadPoolExecutor(2, thread_name_prefix=f"chat-{model.name}"),
+            True: ThreadPoolExecutor(4, thread_name_prefix=f"chat-{model.name}-interactive"),
+        }
 
     async def run(self, requests: Sequence[Request]) -> list[Result]:
         options = self.options
@@ -97,12 +104,16 @@ class TransformersChatBackend:
         except Exception as exc:
             return [_server_error("could not load the model", exc) for _ in requests]
         try:
-            return await asyncio.to_thread(self._answer, lm, requests)
+            threads = self._threads[any(request.interactive for request in requests)]
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(threads, self._answer, lm, requests)
         except Exception as exc:
             return [_server_error("generation failed", exc) for _ in requests]
 
     async def aclose(self) -> None:
-        """Nothing to release: the model stays cached for the process's other users."""
+        """Stop the generation threads; the model stays cached for the process's other users."""
+        for threads in self._threads.values():
+            threads.shutdown(wait=False, cancel_futures=True)
 
     def _answer(self, lm: LanguageModel, requests: Sequence[Request]) -> list[Result]:
         """Parse, generate in batches, and write one body per request; runs in a worker thread."""
