@@ -231,9 +231,10 @@ def _load_uncached(path: str, device: str, dtype: str, threads: int | None) -> L
         device = "cuda" if torch.cuda.is_available() else "cpu"
     torch_dtype = getattr(torch, dtype) if dtype != "auto" else _auto_dtype(torch, device)
     tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
-    model: Any = AutoModelForCausalLM.from_pretrained(
-        path, local_files_only=True, dtype=torch_dtype
-    )
+    # transformers 4.56 renamed torch_dtype to dtype; sentence-transformers allows older ones.
+    renamed = tuple(int(part) for part in transformers.__version__.split(".")[:2]) >= (4, 56)
+    dtype_option = {"dtype" if renamed else "torch_dtype": torch_dtype}
+    model: Any = AutoModelForCausalLM.from_pretrained(path, local_files_only=True, **dtype_option)
     model.to(device).eval()
     eos = model.generation_config.eos_token_id
     eos_ids = set(eos if isinstance(eos, list) else [] if eos is None else [eos])
