@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.unit.tiny_causal_lm import CONTEXT, build_tiny_causal_lm
+from tests.unit.tiny_causal_lm import CHAT_TEMPLATE, CONTEXT, build_tiny_causal_lm
 
 from batchyard.backends.base import Request, Result
 from batchyard.backends.generation import PriorityGate
@@ -36,7 +36,7 @@ def model_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def bare_model_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_tiny_causal_lm(tmp_path_factory.mktemp("tiny-bare"), chat_template=False)
+    return build_tiny_causal_lm(tmp_path_factory.mktemp("tiny-bare"), chat_template=None)
 
 
 def build(path: Path, **options: Any) -> TransformersChatBackend:
@@ -285,6 +285,7 @@ async def test_completions_default_to_16_tokens_as_openai(backend: TransformersC
         (chat("hi", max_tokens=CONTEXT), "max_tokens", "context_length_exceeded"),
         (complete(None), "prompt", None),
         (complete([[1, 2, 10**6]]), "prompt", None),
+        (complete(["x"] * 2049), "prompt", None),
         (complete("x", best_of=3), "best_of", None),
         (complete("x", suffix="y"), "suffix", None),
         (complete("x", logprobs=2), "logprobs", None),
@@ -314,6 +315,26 @@ async def test_a_model_without_chat_template_serves_completions_only(
     assert no_chat.status_code == 400
     assert no_chat.body["error"]["code"] == "chat_template_missing"
     assert completion.status_code == 200
+
+
+async def test_a_template_that_rejects_the_messages_is_a_400_quoting_it(
+    tmp_path: Path,
+) -> None:
+    strict = (
+        "{% if messages[0]['role'] != 'user' %}"
+        "{{ raise_exception('Conversations must start with a user message') }}{% endif %}"
+        + CHAT_TEMPLATE
+    )
+    backend = build(build_tiny_causal_lm(tmp_path, chat_template=strict))
+    rejected, accepted = await backend.run(
+        [
+            Request(CHAT, {"messages": [{"role": "assistant", "content": "hi"}]}, "a"),
+            chat("hi", max_tokens=2),
+        ]
+    )
+    assert rejected.status_code == 400
+    assert "Conversations must start with a user message" in rejected.body["error"]["message"]
+    assert accepted.status_code == 200
 
 
 @pytest.mark.parametrize(

@@ -27,7 +27,7 @@ SPECIAL = ["<pad>", "<unk>", "<s>", "</s>", "<|system|>", "<|user|>", "<|assista
 CONTEXT = 128
 
 
-def build_tiny_causal_lm(folder: Path, *, chat_template: bool = True) -> Path:
+def build_tiny_causal_lm(folder: Path, *, chat_template: str | None = CHAT_TEMPLATE) -> Path:
     """Save a tokenizer and a 2-layer, 32-wide Llama (seeded weights) into `folder`."""
     import torch
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
@@ -43,7 +43,7 @@ def build_tiny_causal_lm(folder: Path, *, chat_template: bool = True) -> Path:
         eos_token="</s>",
         pad_token="<pad>",
         unk_token="<unk>",
-        chat_template=CHAT_TEMPLATE if chat_template else None,
+        chat_template=chat_template,
     )
     tokenizer.save_pretrained(folder)
     torch.manual_seed(0)

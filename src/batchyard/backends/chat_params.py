@@ -20,6 +20,7 @@ CHAT = "/v1/chat/completions"
 COMPLETIONS = "/v1/completions"
 
 _MAX_N = 128
+_MAX_PROMPTS = 2048
 _MAX_STOPS = 4
 _COMPLETIONS_DEFAULT_MAX_TOKENS = 16  # as OpenAI's legacy completions endpoint
 _ROLES = frozenset({"system", "developer", "user", "assistant", "tool"})
@@ -166,6 +167,8 @@ def completion_prompts(
         prompt = [prompt]
     if not isinstance(prompt, list) or not prompt:
         raise BadRequest("'prompt' must be a string, an array of strings, or token ids.", "prompt")
+    if len(prompt) > _MAX_PROMPTS:
+        raise BadRequest(f"'prompt' may hold at most {_MAX_PROMPTS} prompts.", "prompt")
     ids, texts = [], []
     vocabulary = len(lm.tokenizer)
     for item in prompt:
