@@ -150,6 +150,18 @@ async def test_a_batch_gives_each_request_the_same_greedy_text_as_alone(
     assert len({text(r) for r in together}) > 1, "the prompts should not all give one text"
 
 
+async def test_small_batch_budgets_split_the_work_and_change_no_answer(
+    backend: TransformersChatBackend, model_path: Path
+) -> None:
+    requests = [chat("word " * i, max_tokens=6, temperature=0, n=2) for i in range(1, 6)]
+    tight = build(model_path, max_batch_size=3, max_batch_tokens=40)  # 2-3 rows a batch
+    wide, narrow = await backend.run(requests), await tight.run(requests)
+    assert [[text(r, i) for i in range(2)] for r in narrow] == [
+        [text(r, i) for i in range(2)] for r in wide
+    ]
+    assert [r.body["usage"] for r in narrow] == [r.body["usage"] for r in wide]
+
+
 async def test_max_tokens_ends_with_finish_reason_length(backend: TransformersChatBackend) -> None:
     for key in ("max_tokens", "max_completion_tokens"):
         result = await one(backend, chat("one two three", temperature=0, **{key: 3}))

@@ -126,7 +126,12 @@ class TransformersChatBackend:
             except BadRequest as exc:
                 jobs.append(Result(400, exc.body, request_id()))
         interactive = any(request.interactive for request in requests)
-        completions = self._generate(lm, [job for job in jobs if isinstance(job, Job)], interactive)
+        accepted = [job for job in jobs if isinstance(job, Job)]
+        try:
+            completions = iter(self._generate(lm, accepted, interactive))
+        except Exception as exc:  # out of memory, a broken model: the 400s still stand
+            error = _server_error("generation failed", exc)
+            return [job if isinstance(job, Result) else error for job in jobs]
         results = []
         for request, job in zip(requests, jobs, strict=True):
             if isinstance(job, Result):
@@ -136,8 +141,8 @@ class TransformersChatBackend:
                 results.append(Result(200, self._body(request, job, choices), request_id()))
         return results
 
-    def _generate(self, lm: LanguageModel, jobs: list[Job], interactive: bool) -> Any:
-        """Every row of every job, generated in length-sorted batches; yields in job order."""
+    def _generate(self, lm: LanguageModel, jobs: list[Job], interactive: bool) -> list[Completion]:
+        """Every row of every job, generated in length-sorted batches; returned in job order."""
         rows = [
             (prompt, sampling)
             for job in jobs
@@ -150,23 +155,21 @@ class TransformersChatBackend:
             samplings = [rows[index][1] for index in batch]
             outputs = generate(lm, prompts, samplings, interactive=interactive)
             done.update(zip(batch, outputs, strict=True))
-        return iter(done[index] for index in range(len(rows)))
+        return [done[index] for index in range(len(rows))]
 
     def _batches(self, order: list[int], rows: list[tuple[list[int], Sampling]]) -> list[list[int]]:
         """Split length-sorted rows into batches within the row and token budgets."""
         batches: list[list[int]] = []
         current: list[int] = []
+        longest = 0  # the longest prompt plus new tokens in `current`
         for index in order:
-            candidate = [*current, index]
-            cost = len(candidate) * max(
-                len(rows[i][0]) + rows[i][1].max_new_tokens for i in candidate
-            )
-            if current and (
-                len(candidate) > self.options.max_batch_size or cost > self.options.max_batch_tokens
-            ):
+            length = len(rows[index][0]) + rows[index][1].max_new_tokens
+            over = (len(current) + 1) * max(longest, length) > self.options.max_batch_tokens
+            if current and (len(current) == self.options.max_batch_size or over):
                 batches.append(current)
-                candidate = [index]
-            current = candidate
+                current, longest = [], 0
+            current.append(index)
+            longest = max(longest, length)
         if current:
             batches.append(current)
         return batches
