@@ -120,20 +120,22 @@ async def test_text_completion_has_openai_shape_and_prompt_usage(
     )
 
 
-async def test_greedy_decoding_matches_transformers_generate(
-    backend: TransformersChatBackend, model_path: Path
+@pytest.mark.parametrize("architecture", ["llama", "gpt2"])
+async def test_greedy_batch_decoding_matches_transformers_generate_alone(
+    tmp_path: Path, architecture: str
 ) -> None:
     import torch
     from transformers import AutoModelForCausalLM
 
-    words = tokenizer(model_path)
-    model = AutoModelForCausalLM.from_pretrained(model_path, local_files_only=True)
-    for prompt in ("the quick brown fox", "red green", "please write a short poem about"):
+    path = build_tiny_causal_lm(tmp_path, architecture=architecture)
+    words = tokenizer(path)
+    model = AutoModelForCausalLM.from_pretrained(path, local_files_only=True)
+    prompts = ["the quick brown fox", "red green", "please write a short poem about the"]
+    batch = await build(path).run([complete(p, max_tokens=12, temperature=0) for p in prompts])
+    for prompt, result in zip(prompts, batch, strict=True):
         ids = torch.tensor([words(prompt)["input_ids"]])
         out = model.generate(ids, max_new_tokens=12, do_sample=False, pad_token_id=0)
-        expected = words.decode(out[0, ids.shape[1] :], skip_special_tokens=True)
-        result = await one(backend, complete(prompt, max_tokens=12, temperature=0))
-        assert text(result) == expected
+        assert text(result) == words.decode(out[0, ids.shape[1] :], skip_special_tokens=True)
 
 
 async def test_a_batch_gives_each_request_the_same_greedy_text_as_alone(

@@ -27,11 +27,19 @@ SPECIAL = ["<pad>", "<unk>", "<s>", "</s>", "<|system|>", "<|user|>", "<|assista
 CONTEXT = 128
 
 
-def build_tiny_causal_lm(folder: Path, *, chat_template: str | None = CHAT_TEMPLATE) -> Path:
-    """Save a tokenizer and a 2-layer, 32-wide Llama (seeded weights) into `folder`."""
+def build_tiny_causal_lm(
+    folder: Path, *, chat_template: str | None = CHAT_TEMPLATE, architecture: str = "llama"
+) -> Path:
+    """Save a tokenizer and a 2-layer, 32-wide Llama or GPT-2 (seeded weights) into `folder`."""
     import torch
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
-    from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
+    from transformers import (
+        GPT2Config,
+        GPT2LMHeadModel,
+        LlamaConfig,
+        LlamaForCausalLM,
+        PreTrainedTokenizerFast,
+    )
 
     words = Tokenizer(models.WordLevel(unk_token="<unk>"))
     words.pre_tokenizer = pre_tokenizers.Whitespace()
@@ -47,7 +55,25 @@ def build_tiny_causal_lm(folder: Path, *, chat_template: str | None = CHAT_TEMPL
     )
     tokenizer.save_pretrained(folder)
     torch.manual_seed(0)
-    config = LlamaConfig(
+    special = {
+        "bos_token_id": tokenizer.bos_token_id,
+        "eos_token_id": tokenizer.eos_token_id,
+        "pad_token_id": tokenizer.pad_token_id,
+    }
+    # A wide initializer gives logits far from uniform, so outputs differ by prompt.
+    if architecture == "gpt2":
+        gpt2 = GPT2Config(
+            vocab_size=len(tokenizer),
+            n_embd=32,
+            n_layer=2,
+            n_head=4,
+            n_positions=CONTEXT,
+            initializer_range=0.5,
+            **special,
+        )
+        GPT2LMHeadModel(gpt2).save_pretrained(folder)
+        return folder
+    llama = LlamaConfig(
         vocab_size=len(tokenizer),
         hidden_size=32,
         intermediate_size=64,
@@ -55,10 +81,8 @@ def build_tiny_causal_lm(folder: Path, *, chat_template: str | None = CHAT_TEMPL
         num_attention_heads=4,
         num_key_value_heads=2,
         max_position_embeddings=CONTEXT,
-        initializer_range=0.5,  # far from uniform logits, so outputs differ by prompt
-        bos_token_id=tokenizer.bos_token_id,
-        eos_token_id=tokenizer.eos_token_id,
-        pad_token_id=tokenizer.pad_token_id,
+        initializer_range=0.5,
+        **special,
     )
-    LlamaForCausalLM(config).save_pretrained(folder)
+    LlamaForCausalLM(llama).save_pretrained(folder)
     return folder
