@@ -171,6 +171,16 @@ async def test_max_tokens_ends_with_finish_reason_length(backend: TransformersCh
         assert result.body["usage"]["completion_tokens"] == 3
 
 
+async def test_the_end_of_sequence_token_stops_a_choice(
+    backend: TransformersChatBackend, model_path: Path
+) -> None:
+    eos = tokenizer(model_path).eos_token_id
+    result = await one(backend, chat("hi", max_tokens=9, logit_bias={str(eos): 100}))
+    assert text(result) == ""
+    assert result.body["choices"][0]["finish_reason"] == "stop"
+    assert result.body["usage"]["completion_tokens"] == 1
+
+
 async def test_stop_cuts_the_text_before_the_stop_string(backend: TransformersChatBackend) -> None:
     full = text(await one(backend, chat("rivers flow", max_tokens=16, temperature=0)))
     words = full.split()
