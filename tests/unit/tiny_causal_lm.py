@@ -28,9 +28,18 @@ CONTEXT = 128
 
 
 def build_tiny_causal_lm(
-    folder: Path, *, chat_template: str | None = CHAT_TEMPLATE, architecture: str = "llama"
+    folder: Path,
+    *,
+    chat_template: str | None = CHAT_TEMPLATE,
+    architecture: str = "llama",
+    hidden: int = 32,
+    layers: int = 2,
 ) -> Path:
-    """Save a tokenizer and a 2-layer, 32-wide Llama or GPT-2 (seeded weights) into `folder`."""
+    """Save a tokenizer and a small Llama or GPT-2 (seeded weights) into `folder`.
+
+    The default 2 layers of width 32 suit tests; bench/transformers_chat.py asks
+    for a model big enough for the forward pass, not Python, to dominate.
+    """
     import torch
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
     from transformers import (
@@ -64,8 +73,8 @@ def build_tiny_causal_lm(
     if architecture == "gpt2":
         gpt2 = GPT2Config(
             vocab_size=len(tokenizer),
-            n_embd=32,
-            n_layer=2,
+            n_embd=hidden,
+            n_layer=layers,
             n_head=4,
             n_positions=CONTEXT,
             initializer_range=0.5,
@@ -75,9 +84,9 @@ def build_tiny_causal_lm(
         return folder
     llama = LlamaConfig(
         vocab_size=len(tokenizer),
-        hidden_size=32,
-        intermediate_size=64,
-        num_hidden_layers=2,
+        hidden_size=hidden,
+        intermediate_size=2 * hidden,
+        num_hidden_layers=layers,
         num_attention_heads=4,
         num_key_value_heads=2,
         max_position_embeddings=CONTEXT,
