@@ -15,8 +15,8 @@ from batchyard.backends.openai import OpenAIBackend
 from batchyard.config import ConfigError, ModelConfig, local_extra_installed
 
 
-def test_the_three_built_ins_are_registered() -> None:
-    assert set(BACKENDS) == {"mock", "openai", "local-embeddings"}
+def test_the_built_ins_are_registered() -> None:
+    assert set(BACKENDS) == {"mock", "openai", "local-embeddings", "transformers-chat"}
 
 
 async def test_create_backend_builds_working_backends() -> None:

@@ -15,6 +15,7 @@ from batchyard.backends.base import Backend
 from batchyard.backends.local_embeddings import LocalEmbeddingsBackend
 from batchyard.backends.mock import MockBackend
 from batchyard.backends.openai import OpenAIBackend
+from batchyard.backends.transformers_chat import TransformersChatBackend
 from batchyard.config import ConfigError, ModelConfig
 
 
@@ -31,6 +32,7 @@ BACKENDS: dict[str, BackendFactory] = {
     "mock": MockBackend,
     "openai": OpenAIBackend,
     "local-embeddings": LocalEmbeddingsBackend,
+    "transformers-chat": TransformersChatBackend,
 }
 
 

@@ -1,0 +1,274 @@
+"""Chat and text completions from a Hugging Face causal LM on this machine, answered as OpenAI does.
+
+Importing this module is cheap: torch and transformers load on the first
+`run`, in a worker thread, once per process and (folder, device, dtype).
+Nothing is ever downloaded: the model is read from a local folder with the
+Hugging Face hubs switched offline.
+
+Each `run` turns its requests into rows (a prompt and how to decode it; `n`
+choices make `n` rows), sorts them by prompt length and generates them in
+batches bounded by `max_batch_size` rows and `max_batch_tokens` (rows times
+the longest prompt plus its new tokens), then writes one OpenAI body per
+request. The decoding loop lives in `generation`, parameter checks in
+`chat_params`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import inspect
+import os
+import re
+import secrets
+import threading
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+from batchyard.backends.base import Request, Result, error_body, parse_options
+from batchyard.backends.chat_params import CHAT, COMPLETIONS, BadRequest, Job, parse
+from batchyard.backends.generation import Completion, LanguageModel, Sampling, generate
+from batchyard.config import ConfigError, ModelConfig
+from batchyard.ids import request_id
+
+_DEVICE = re.compile(r"^(cpu|auto|cuda(:[0-9]+)?)$")
+_DTYPES = ("auto", "float32", "bfloat16", "float16")
+
+_models: dict[tuple[str, str, str], LanguageModel] = {}
+_models_lock = threading.Lock()
+
+
+@dataclass(frozen=True, slots=True)
+class TransformersChatOptions:
+    """`[[models]]` options of the `transformers-chat` backend."""
+
+    path: str | None = None
+    device: str = "auto"
+    threads: int | None = None
+    dtype: str = "auto"
+    max_batch_size: int = 16
+    max_batch_tokens: int = 32768
+    default_max_tokens: int = 256
+
+    def __post_init__(self) -> None:
+        if self.path is None:
+            raise ValueError("option 'path' (a local Hugging Face model folder) is required")
+        if not Path(self.path).is_dir():
+            raise ValueError(f"path {self.path!r} is not a folder")
+        if not _DEVICE.match(self.device):
+            raise ValueError(
+                f"device must be 'cpu', 'cuda', 'cuda:<n>' or 'auto', not {self.device!r}"
+            )
+        if self.dtype not in _DTYPES:
+            raise ValueError(f"dtype must be one of {', '.join(_DTYPES)}, not {self.dtype!r}")
+        for name in ("threads", "max_batch_size", "max_batch_tokens", "default_max_tokens"):
+            value = getattr(self, name)
+            if value is not None and value < 1:
+                raise ValueError(f"{name} must be at least 1")
+
+
+class TransformersChatBackend:
+    """Serves /v1/chat/completions and /v1/completions from a local causal LM."""
+
+    endpoints: ClassVar[frozenset[str]] = frozenset({CHAT, COMPLETIONS})
+
+    def __init__(self, model: ModelConfig) -> None:
+        self.name = model.name
+        self.options = parse_options(TransformersChatOptions, model)
+        missing = [
+            name for name in ("torch", "transformers") if importlib.util.find_spec(name) is None
+        ]
+        if missing:
+            raise ConfigError(
+                f"model {model.name!r} needs {', '.join(missing)}: pip install 'batchyard[local]'"
+            )
+        self.max_group = self.options.max_batch_size
+        # Own threads, so generations waiting on the model never hold the event loop's
+        # shared pool, and an interactive call always has a thread to start on.
+        self._threads = {
+            False: ThreadPoolExecutor(2, thread_name_prefix=f"chat-{model.name}"),
+            True: ThreadPoolExecutor(4, thread_name_prefix=f"chat-{model.name}-interactive"),
+        }
+
+    async def run(self, requests: Sequence[Request]) -> list[Result]:
+        options = self.options
+        assert options.path is not None  # checked by the options
+        try:
+            lm = await asyncio.to_thread(
+                _load, options.path, options.device, options.dtype, options.threads
+            )
+        except Exception as exc:
+            return [_server_error("could not load the model", exc) for _ in requests]
+        try:
+            threads = self._threads[any(request.interactive for request in requests)]
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(threads, self._answer, lm, requests)
+        except Exception as exc:
+            return [_server_error("generation failed", exc) for _ in requests]
+
+    async def aclose(self) -> None:
+        """Stop the generation threads; the model stays cached for the process's other users."""
+        for threads in self._threads.values():
+            threads.shutdown(wait=False, cancel_futures=True)
+
+    def _answer(self, lm: LanguageModel, requests: Sequence[Request]) -> list[Result]:
+        """Parse, generate in batches, and write one body per request; runs in a worker thread."""
+        jobs: list[Job | Result] = []
+        for request in requests:
+            try:
+                jobs.append(
+                    parse(request.endpoint, request.body, lm, self.options.default_max_tokens)
+                )
+            except BadRequest as exc:
+                jobs.append(Result(400, exc.body, request_id()))
+        interactive = any(request.interactive for request in requests)
+        accepted = [job for job in jobs if isinstance(job, Job)]
+        try:
+            completions = iter(self._generate(lm, accepted, interactive))
+        except Exception as exc:  # out of memory, a broken model: the 400s still stand
+            error = _server_error("generation failed", exc)
+            return [job if isinstance(job, Result) else error for job in jobs]
+        results = []
+        for request, job in zip(requests, jobs, strict=True):
+            if isinstance(job, Result):
+                results.append(job)
+            else:
+                choices = [next(completions) for _ in job.samplings]
+                results.append(Result(200, self._body(request, job, choices), request_id()))
+        return results
+
+    def _generate(self, lm: LanguageModel, jobs: list[Job], interactive: bool) -> list[Completion]:
+        """Every row of every job, generated in length-sorted batches; returned in job order."""
+        rows = [
+            (prompt, sampling)
+            for job in jobs
+            for prompt, sampling in zip(job.rows, job.samplings, strict=True)
+        ]
+        order = sorted(range(len(rows)), key=lambda index: len(rows[index][0]))
+        done: dict[int, Completion] = {}
+        for batch in self._batches(order, rows):
+            prompts = [rows[index][0] for index in batch]
+            samplings = [rows[index][1] for index in batch]
+            outputs = generate(lm, prompts, samplings, interactive=interactive)
+            done.update(zip(batch, outputs, strict=True))
+        return [done[index] for index in range(len(rows))]
+
+    def _batches(self, order: list[int], rows: list[tuple[list[int], Sampling]]) -> list[list[int]]:
+        """Split length-sorted rows into batches within the row and token budgets."""
+        batches: list[list[int]] = []
+        current: list[int] = []
+        longest = 0  # the longest prompt plus new tokens in `current`
+        for index in order:
+            length = len(rows[index][0]) + rows[index][1].max_new_tokens
+            over = (len(current) + 1) * max(longest, length) > self.options.max_batch_tokens
+            if current and (len(current) == self.options.max_batch_size or over):
+                batches.append(current)
+                current, longest = [], 0
+            current.append(index)
+            longest = max(longest, length)
+        if current:
+            batches.append(current)
+        return batches
+
+    def _body(self, request: Request, job: Job, choices: list[Completion]) -> dict[str, Any]:
+        """chat.completion or text_completion, with usage counted in the model's tokens."""
+        prompt_tokens = sum(len(prompt) for prompt in job.prompts)
+        completion_tokens = sum(choice.tokens for choice in choices)
+        chat = request.endpoint == CHAT
+        items: list[dict[str, Any]] = []
+        for index, choice in enumerate(choices):
+            if chat:
+                message = {"role": "assistant", "content": choice.text, "refusal": None}
+                items.append({"index": index, "message": message})
+            else:
+                text = job.echoes[index // job.n] + choice.text
+                items.append({"index": index, "text": text})
+            items[-1].update(logprobs=None, finish_reason=choice.finish_reason)
+        return {
+            "id": ("chatcmpl-" if chat else "cmpl-") + secrets.token_hex(12),
+            "object": "chat.completion" if chat else "text_completion",
+            "created": int(time.time()),
+            "model": request.body.get("model") or self.name,
+            "choices": items,
+            "usage": {
+                "prompt_tokens": prompt_tokens,
+                "completion_tokens": completion_tokens,
+                "total_tokens": prompt_tokens + completion_tokens,
+            },
+        }
+
+
+def _server_error(what: str, exc: Exception) -> Result:
+    message = f"transformers-chat: {what} ({type(exc).__name__}: {exc})."
+    return Result(500, error_body(message, type="server_error"), request_id())
+
+
+def _load(path: str, device: str, dtype: str, threads: int | None) -> LanguageModel:
+    """Load once per process and (path, device, dtype); callers wait for a load in progress."""
+    with _models_lock:
+        key = (path, device, dtype)
+        lm = _models.get(key)
+        if lm is None:
+            lm = _models[key] = _load_uncached(path, device, dtype, threads)
+        return lm
+
+
+def _load_uncached(path: str, device: str, dtype: str, threads: int | None) -> LanguageModel:
+    # Read at import time by huggingface_hub/transformers: set before importing them.
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    os.environ["TRANSFORMERS_OFFLINE"] = "1"
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # no tqdm bars in server logs
+    import torch
+    import transformers
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    hf_logging: Any = transformers.utils.logging  # untyped
+    hf_logging.disable_progress_bar()
+    if threads is not None:
+        torch.set_num_threads(threads)  # process-wide: torch has one intra-op pool
+    if device == "auto":
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+    torch_dtype = getattr(torch, dtype) if dtype != "auto" else _auto_dtype(torch, device)
+    tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
+    # transformers 4.56 renamed torch_dtype to dtype; sentence-transformers allows older ones.
+    renamed = tuple(int(part) for part in transformers.__version__.split(".")[:2]) >= (4, 56)
+    dtype_option = {"dtype" if renamed else "torch_dtype": torch_dtype}
+    model: Any = AutoModelForCausalLM.from_pretrained(path, local_files_only=True, **dtype_option)
+    model.to(device).eval()
+    eos = model.generation_config.eos_token_id
+    eos_ids = set(eos if isinstance(eos, list) else [] if eos is None else [eos])
+    if tokenizer.eos_token_id is not None:
+        eos_ids.add(tokenizer.eos_token_id)
+    pad = tokenizer.pad_token_id
+    return LanguageModel(
+        model=model,
+        tokenizer=tokenizer,
+        device=torch.device(device),
+        context_length=_context_length(model.config, tokenizer, path),
+        eos_ids=frozenset(eos_ids),
+        pad_id=pad if pad is not None else min(eos_ids, default=0),
+        forward_inputs=frozenset(inspect.signature(model.forward).parameters),
+    )
+
+
+def _auto_dtype(torch: Any, device: str) -> Any:
+    """float32 on CPU (half precision is slow there); bfloat16 or float16 on a GPU."""
+    if device == "cpu":
+        return torch.float32
+    return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+
+
+def _context_length(config: Any, tokenizer: Any, path: str) -> int:
+    """The longest sequence the model reads, from its config or else its tokenizer."""
+    for name in ("max_position_embeddings", "n_positions", "n_ctx", "seq_length"):
+        value = getattr(config, name, None)
+        if isinstance(value, int) and value > 0:
+            return value
+    limit = getattr(tokenizer, "model_max_length", None)
+    if isinstance(limit, int) and 0 < limit < 10**7:  # unset limits read as ~1e30
+        return limit
+    raise ValueError(f"{path} does not say the model's maximum context length")
