@@ -2,24 +2,26 @@
 
 A server that queues internally (vLLM with `max_num_seqs`, a GPU at its
 throughput knee) answers more slowly once it is full, without ever refusing.
-So the limit follows TCP Vegas: per round (one round = `limit` answers) compare
-the round's mean latency with the best round's mean; the ratio says how many
-requests wait in a queue (`limit * (1 - best / mean)`). Few queued: grow (double
-in slow start, then +1). Many queued: cut to the estimated knee plus a little
-headroom. 429, 503 and timeouts halve the limit at once. With `latency_driven`
-off (the upstream publishes rate limits) latency is ignored and only failures
-cut the limit, which then climbs back.
+So the limit follows TCP Vegas: per round (one round = `limit` answers, at
+least `MIN_ROUND`) compare the round's mean latency with the best round's; the
+ratio says how many requests wait in a queue (`limit * (1 - best / mean)`).
+Few queued: grow (double in slow start, then by 1/16). Many queued: cut to the
+estimated knee plus headroom; in between, hold. Answers to requests sent before
+a cut are ignored (they waited in the old, longer queue). 429, 503 and timeouts
+halve the limit at once. With `latency_driven` off (the upstream publishes rate
+limits) latency is ignored and only failures cut the limit, which climbs back.
 """
 
 from __future__ import annotations
 
-import math
 from collections import deque
 
 ROUNDS_REMEMBERED = 20  # the best round is looked for among this many recent ones
-QUEUE_LOW = 0.05  # queued share of the limit below which it grows
-QUEUE_HIGH = 0.15  # ... above which it is cut to the knee
-HEADROOM = 0.08  # share kept above the estimated knee, so the server never idles
+MIN_ROUND = 32  # answers per round at least: fewer make the mean too noisy to act on
+MIN_SLOW_START_ROUND = 16  # ... while doubling, where only a large jump in latency matters
+QUEUE_LOW = 0.12  # queued share of the limit below which it grows
+QUEUE_HIGH = 0.33  # ... above which it is cut to the knee; in between it holds
+HEADROOM = 0.15  # share kept above the estimated knee, so the server never idles
 
 
 class AdaptiveConcurrency:
@@ -34,49 +36,56 @@ class AdaptiveConcurrency:
         self._round_latencies: list[float] = []
         self._round_busy = 0  # answers of this round sent while the limit was (nearly) full
         self._round_means: deque[float] = deque(maxlen=ROUNDS_REMEMBERED)
-        self._settling = False  # the round after a cut still holds answers sent before it
+        self._cut_at = float("-inf")  # answers to requests sent before this are stale
 
-    def on_answer(self, latency: float, in_flight_at_send: int) -> None:
-        """One answer that came back in `latency` seconds; it was sent alongside others."""
+    def on_answer(self, latency: float, sent_at: float, in_flight_at_send: int) -> None:
+        """One answer that came back in `latency` seconds, to a request sent at `sent_at`
+        when `in_flight_at_send` others were out."""
+        if sent_at < self._cut_at:
+            return
         self._round_latencies.append(latency)
         if in_flight_at_send >= self.limit * 0.9 - 1:
             self._round_busy += 1
-        if len(self._round_latencies) >= max(self.limit, 4):
-            self._end_round()
+        least = MIN_SLOW_START_ROUND if self.slow_start else MIN_ROUND
+        if len(self._round_latencies) >= max(self.limit, least):
+            self._end_round(sent_at + latency)
 
-    def on_overload(self) -> None:
-        """The upstream refused or timed out: halve now (once per round), and stop doubling."""
-        if self._settling:
+    def on_overload(self, sent_at: float, now: float) -> None:
+        """The upstream refused or timed out a request sent at `sent_at`: halve the limit,
+        once per burst (refusals of requests sent before the last cut are that burst)."""
+        if sent_at < self._cut_at:
             return
         self.slow_start = False
-        self.limit = max(self.minimum, self.limit // 2)
-        self._round_latencies.clear()
-        self._round_busy = 0
-        self._settling = True
+        self._cut(max(self.minimum, self.limit // 2), now)
 
-    def _end_round(self) -> None:
+    def _cut(self, limit: int, now: float) -> None:
+        self.limit = limit
+        self._cut_at = now
+        self._round_latencies = []
+        self._round_busy = 0
+
+    def _end_round(self, now: float) -> None:
         latencies = self._round_latencies
         mean = sum(latencies) / len(latencies)
         busy = self._round_busy >= len(latencies) // 2
+        full_round = len(latencies) >= MIN_ROUND
         self._round_latencies = []
         self._round_busy = 0
-        if self._settling:
-            self._settling = False
-            return
         if not self.latency_driven:
             if busy:
                 self.limit = min(self.maximum, self.limit + max(1, self.limit // 8))
             return
-        self._round_means.append(mean)
+        if full_round or not self._round_means:
+            self._round_means.append(mean)
         best = min(self._round_means)
-        if mean <= 0 or math.isclose(best, 0.0):
+        if mean <= 0 or best <= 0:
             return
         queued = self.limit * (1.0 - best / mean)
         if queued > QUEUE_HIGH * self.limit and queued > 2:
             knee = self.limit * best / mean
             self.slow_start = False
-            self._settling = True
-            self.limit = max(self.minimum, min(self.maximum, round(knee * (1 + HEADROOM)) + 1))
+            limit = round(knee * (1 + HEADROOM)) + 1
+            self._cut(max(self.minimum, min(self.maximum, limit)), now)
         elif busy and queued < max(QUEUE_LOW * self.limit, 1.0):
-            grown = self.limit * 2 if self.slow_start else self.limit + 1
+            grown = self.limit * 2 if self.slow_start else self.limit + max(1, self.limit // 16)
             self.limit = min(self.maximum, grown)

@@ -25,7 +25,7 @@ from batchyard.pacing.concurrency import AdaptiveConcurrency
 from batchyard.pacing.pool import Pool, Upstream
 from batchyard.pacing.ratelimit_headers import RateLimitHeaders
 
-INITIAL_CONCURRENCY = 4  # where an upstream with no known limit starts its slow start
+INITIAL_CONCURRENCY = 8  # where an upstream with no known limit starts its slow start
 NO_RETRY_AFTER_PAUSE = 1.0  # a 429 without Retry-After from a URL of unknown limits: pause
 
 
@@ -55,7 +55,6 @@ class Admission:
     upstream: Upstream
     tokens: float
     sent_at: float
-    at_send: tuple[float, int]
     in_flight_at_send: int
     settled: bool = False
 
@@ -135,7 +134,6 @@ class Pacer:
             upstream,
             tokens,
             now,
-            (upstream.reserved_total, upstream.sent_total),
             upstream.in_flight,
         )
         try:
@@ -234,7 +232,8 @@ class Pacer:
         now = self._clock()
         upstream = admission.upstream
         admission.settled = True
-        upstream.learn(RateLimitHeaders.parse(headers), admission.sent_at, admission.at_send, now)
+        upstream.answered = upstream.answered or status != 0
+        upstream.learn(RateLimitHeaders.parse(headers), now)
         charged = used_tokens if used_tokens is not None and 200 <= status < 300 else None
         if charged is not None:
             upstream.tokens.settle(admission.tokens, charged, now)
@@ -243,9 +242,9 @@ class Pacer:
             upstream.tokens.settle(admission.tokens, 0.0, now)
             upstream.requests.settle(1, 0.0, now)
         if status == 429:
-            self._on_rate_limited(upstream, headers, retry_after, now)
+            self._on_rate_limited(upstream, headers, retry_after, admission.sent_at, now)
         elif status == 503 or timed_out:
-            upstream.concurrency.on_overload()
+            upstream.concurrency.on_overload(admission.sent_at, now)
             if retry_after is not None:
                 upstream.block(now + retry_after)
         if status == 0 or status >= 500:
@@ -253,15 +252,22 @@ class Pacer:
         else:
             upstream.succeeded()
         if 200 <= status < 300:
-            upstream.concurrency.on_answer(now - admission.sent_at, admission.in_flight_at_send)
+            upstream.concurrency.on_answer(
+                now - admission.sent_at, admission.sent_at, admission.in_flight_at_send
+            )
         self._pump()
 
     def _on_rate_limited(
-        self, upstream: Upstream, headers: Mapping[str, str], retry_after: float | None, now: float
+        self,
+        upstream: Upstream,
+        headers: Mapping[str, str],
+        retry_after: float | None,
+        sent_at: float,
+        now: float,
     ) -> None:
         """Wait exactly as long as the upstream says; failing that, for the budget to refill."""
         if not upstream.rate_limited:
-            upstream.concurrency.on_overload()
+            upstream.concurrency.on_overload(sent_at, now)
         if retry_after is not None:
             upstream.block(now + retry_after)
         elif upstream.rate_limited:

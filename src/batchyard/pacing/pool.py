@@ -39,8 +39,9 @@ class Upstream:
     open_until: float | None = None  # breaker open: probe after this instant
     cooldown: float = FIRST_COOLDOWN
     probing: bool = False
-    reserved_total: float = 0.0  # tokens ever reserved here: lines up header figures
-    sent_total: int = 0
+    # Until the first answer, one request at a time: it shows whether the budget is
+    # really there (a key already used to its limit) before a burst of 429s could.
+    answered: bool = False
 
     @property
     def healthy(self) -> bool:
@@ -52,7 +53,7 @@ class Upstream:
 
     def ready_in(self, tokens: float, now: float) -> float:
         """Seconds until this URL can take a request of `tokens`; inf while it is full."""
-        if self.in_flight >= self.concurrency.limit:
+        if self.in_flight >= (self.concurrency.limit if self.answered else 1):
             return math.inf
         return max(
             self.blocked_until - now,
@@ -64,20 +65,15 @@ class Upstream:
     def reserve(self, tokens: float, now: float) -> None:
         self.requests.take(1, now)
         self.tokens.take(tokens, now)
-        self.reserved_total += tokens
-        self.sent_total += 1
         self.in_flight += 1
 
-    def learn(
-        self, headers: RateLimitHeaders, sent_at: float, at_send: tuple[float, int], now: float
-    ) -> None:
+    def learn(self, headers: RateLimitHeaders, now: float) -> None:
         """Adopt published limits; lower the budgets to what the upstream says is left.
 
-        The upstream's `remaining` is as of when it admitted this request: add what
-        refilled since, subtract what this URL was sent since (`at_send`: the
-        tokens and requests totals when this one was sent), then compare.
+        `remaining` is read as of the answer, which is when it is measured by
+        OpenAI and by the fake upstream in bench/: it already counts every
+        request of ours that the upstream had admitted by then.
         """
-        reserved_at_send, sent_at_send = at_send
         for bucket, limit, cap in (
             (self.requests, headers.limit_requests, self.rpm_cap),
             (self.tokens, headers.limit_tokens, self.tpm_cap),
@@ -87,15 +83,10 @@ class Upstream:
                 if wanted != bucket.limit:
                     bucket.set_limit(wanted, now)
         self.concurrency.latency_driven = not self.rate_limited
-        elapsed = max(0.0, now - sent_at)
-        if headers.remaining_tokens is not None and self.tokens.limit is not None:
-            since = self.reserved_total - reserved_at_send
-            refill = elapsed * self.tokens.limit / 60.0
-            self.tokens.cap(headers.remaining_tokens + refill - since, now)
-        if headers.remaining_requests is not None and self.requests.limit is not None:
-            refill = elapsed * self.requests.limit / 60.0
-            since_requests = self.sent_total - sent_at_send
-            self.requests.cap(headers.remaining_requests + refill - since_requests, now)
+        if headers.remaining_tokens is not None:
+            self.tokens.cap(headers.remaining_tokens, now)
+        if headers.remaining_requests is not None:
+            self.requests.cap(headers.remaining_requests, now)
 
     def block(self, until: float) -> None:
         """Send nothing here before `until` (a Retry-After)."""
