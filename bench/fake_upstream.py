@@ -173,9 +173,13 @@ class RateLimiter:
         full = not settings.start_empty
         self.requests = TokenBucket(settings.rpm, settings.burst_seconds, full=full)
         self.tokens = TokenBucket(settings.tpm, settings.burst_seconds, full=full)
+        self.idle = True
 
     def admit(self, reserve: int) -> tuple[str, float] | None:
         """Take 1 request and `reserve` tokens, or say which limit refused and for how long."""
+        if self.idle:  # empty buckets start filling at the first request, not at startup
+            self.idle = False
+            self.requests.updated = self.tokens.updated = time.monotonic()
         self.requests.refill()
         self.tokens.refill()
         if self.requests.level < 1:
