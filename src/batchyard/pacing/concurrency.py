@@ -2,9 +2,12 @@
 
 A server that queues internally (vLLM with `max_num_seqs`, a GPU at its
 throughput knee) answers more slowly once it is full, without ever refusing.
-So the limit follows TCP Vegas: per round (one round = `limit` answers, at
-least `MIN_ROUND`) compare the round's mean latency with the best round's; the
-ratio says how many requests wait in a queue (`limit * (1 - best / mean)`).
+So the limit follows TCP Vegas, measuring the queue by its delay: per round
+(one round = `limit` answers, at least `MIN_ROUND`) the fast end of the round's
+latencies (its 10th percentile: short requests, which in a FIFO queue wait as
+long as any) is compared with the fastest round's. The difference `delay` is
+the time spent queued, so `limit * delay / mean` requests wait (Little's law).
+Comparing means instead would mistake a round of long requests for a queue.
 Few queued: grow (double in slow start, then by 1/16). Many queued: cut to the
 estimated knee plus headroom; in between, hold. Answers to requests sent before
 a cut are ignored (they waited in the old, longer queue). 429, 503 and timeouts
@@ -35,7 +38,7 @@ class AdaptiveConcurrency:
         self.slow_start = True
         self._round_latencies: list[float] = []
         self._round_busy = 0  # answers of this round sent while the limit was (nearly) full
-        self._round_means: deque[float] = deque(maxlen=ROUNDS_REMEMBERED)
+        self._round_lows: deque[float] = deque(maxlen=ROUNDS_REMEMBERED)
         self._cut_at = float("-inf")  # answers to requests sent before this are stale
 
     def on_answer(self, latency: float, sent_at: float, in_flight_at_send: int) -> None:
@@ -65,8 +68,9 @@ class AdaptiveConcurrency:
         self._round_busy = 0
 
     def _end_round(self, now: float) -> None:
-        latencies = self._round_latencies
+        latencies = sorted(self._round_latencies)
         mean = sum(latencies) / len(latencies)
+        low = latencies[len(latencies) // 10]
         busy = self._round_busy >= len(latencies) // 2
         full_round = len(latencies) >= MIN_ROUND
         self._round_latencies = []
@@ -75,14 +79,14 @@ class AdaptiveConcurrency:
             if busy:
                 self.limit = min(self.maximum, self.limit + max(1, self.limit // 8))
             return
-        if full_round or not self._round_means:
-            self._round_means.append(mean)
-        best = min(self._round_means)
-        if mean <= 0 or best <= 0:
+        if full_round or not self._round_lows:
+            self._round_lows.append(low)
+        if mean <= 0:
             return
-        queued = self.limit * (1.0 - best / mean)
+        delay = max(0.0, low - min(self._round_lows))
+        queued = self.limit * min(1.0, delay / mean)
         if queued > QUEUE_HIGH * self.limit and queued > 2:
-            knee = self.limit * best / mean
+            knee = self.limit - queued
             self.slow_start = False
             limit = round(knee * (1 + HEADROOM)) + 1
             self._cut(max(self.minimum, min(self.maximum, limit)), now)
