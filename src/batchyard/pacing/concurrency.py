@@ -8,6 +8,8 @@ latencies (its 10th percentile: short requests, which in a FIFO queue wait as
 long as any) is compared with the fastest round's. The difference `delay` is
 the time spent queued, so `limit * delay / mean` requests wait (Little's law).
 Comparing means instead would mistake a round of long requests for a queue.
+The fastest round is remembered for good (a server that got slower for good
+shows as cuts in a row, which start the measure afresh).
 Few queued: grow (double in slow start, then by 1/16). Many queued: cut to the
 estimated knee plus headroom; in between, hold. Answers to requests sent before
 a cut are ignored (they waited in the old, longer queue). 429, 503 and timeouts
@@ -17,10 +19,10 @@ limits) latency is ignored and only failures cut the limit, which climbs back.
 
 from __future__ import annotations
 
-from collections import deque
+import math
 
-ROUNDS_REMEMBERED = 20  # the best round is looked for among this many recent ones
-MIN_ROUND = 32  # answers per round at least: fewer make the mean too noisy to act on
+CUTS_TO_REBASE = 5  # cuts in a row, never a growth between: the server got slower for good
+MIN_ROUND = 64  # answers per round at least: fewer make the mean too noisy to act on
 MIN_SLOW_START_ROUND = 16  # ... while doubling, where only a large jump in latency matters
 QUEUE_LOW = 0.12  # queued share of the limit below which it grows
 QUEUE_HIGH = 0.33  # ... above which it is cut to the knee; in between it holds
@@ -38,7 +40,10 @@ class AdaptiveConcurrency:
         self.slow_start = True
         self._round_latencies: list[float] = []
         self._round_busy = 0  # answers of this round sent while the limit was (nearly) full
-        self._round_lows: deque[float] = deque(maxlen=ROUNDS_REMEMBERED)
+        # The fastest round ever, not of a recent window: a window forgets the empty
+        # server while a small queue persists, and the limit then creeps up with it.
+        self._best_low = float("inf")
+        self._cuts_in_a_row = 0
         self._cut_at = float("-inf")  # answers to requests sent before this are stale
 
     def on_answer(self, latency: float, sent_at: float, in_flight_at_send: int) -> None:
@@ -79,17 +84,21 @@ class AdaptiveConcurrency:
             if busy:
                 self.limit = min(self.maximum, self.limit + max(1, self.limit // 8))
             return
-        if full_round or not self._round_lows:
-            self._round_lows.append(low)
+        if full_round or math.isinf(self._best_low):
+            self._best_low = min(self._best_low, low)
         if mean <= 0:
             return
-        delay = max(0.0, low - min(self._round_lows))
+        delay = max(0.0, low - self._best_low)
         queued = self.limit * min(1.0, delay / mean)
         if queued > QUEUE_HIGH * self.limit and queued > 2:
             knee = self.limit - queued
             self.slow_start = False
             limit = round(knee * (1 + HEADROOM)) + 1
             self._cut(max(self.minimum, min(self.maximum, limit)), now)
+            self._cuts_in_a_row += 1
+            if self._cuts_in_a_row >= CUTS_TO_REBASE:
+                self._best_low, self._cuts_in_a_row = low, 0
         elif busy and queued < max(QUEUE_LOW * self.limit, 1.0):
+            self._cuts_in_a_row = 0
             grown = self.limit * 2 if self.slow_start else self.limit + max(1, self.limit // 16)
             self.limit = min(self.maximum, grown)
