@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import os
 import re
 from collections.abc import Sequence
@@ -39,6 +40,7 @@ from batchyard.pacing.tokens import TokenEstimate
 
 log = logging.getLogger(__name__)
 
+CONNECTIONS_PER_CLIENT = 16
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -111,15 +113,24 @@ class OpenAIBackend:
         limits = PacerLimits(model.max_concurrency, options.rpm, options.tpm)
         self._pacer = Pacer(self._urls, limits, probe=self._probe)
         self._estimator = TokenEstimator(model.name)
-        # As many connections as slots, so a request never queues inside the pool
-        # (where waiting would count against the timeout and look like an upstream fault).
+        # As many connections as slots, so a request never queues inside a pool (where
+        # waiting would count against the timeout and look like an upstream fault). In
+        # clients of CONNECTIONS_PER_CLIENT: httpcore scans every pooled connection on
+        # each request, so one client of hundreds spends more CPU than the requests.
         connections = model.max_concurrency * len(self._urls) + 1  # + one health probe
-        self._client = httpx.AsyncClient(
-            headers=headers,
-            timeout=httpx.Timeout(options.timeout_seconds),
-            limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections),
-            transport=transport,
+        per_client = httpx.Limits(
+            max_connections=CONNECTIONS_PER_CLIENT, max_keepalive_connections=CONNECTIONS_PER_CLIENT
         )
+        self._clients = [
+            httpx.AsyncClient(
+                headers=headers,
+                timeout=httpx.Timeout(options.timeout_seconds),
+                limits=per_client,
+                transport=transport,
+            )
+            for _ in range(math.ceil(connections / CONNECTIONS_PER_CLIENT))
+        ]
+        self._client_load = [0] * len(self._clients)
 
     async def run(self, requests: Sequence[Request]) -> list[Result]:
         if len(requests) == 1:
@@ -136,7 +147,8 @@ class OpenAIBackend:
 
     async def aclose(self) -> None:
         await self._pacer.aclose()
-        await self._client.aclose()
+        for client in self._clients:
+            await client.aclose()
 
     async def _send(self, request: Request) -> Result:
         try:
@@ -164,7 +176,7 @@ class OpenAIBackend:
     ) -> Result:
         url = admission.url + request.endpoint.removeprefix("/v1")
         try:
-            response = await self._client.post(url, content=content)
+            response = await self._post(url, content)
         except httpx.TimeoutException as exc:
             admission.observe(0, {}, timed_out=True)
             log.warning("%s: %s timed out (%s)", self._name, request.endpoint, type(exc).__name__)
@@ -201,10 +213,19 @@ class OpenAIBackend:
         log.info("%s: %s answered %d", self._name, request.endpoint, status)
         return Result(status, _error_envelope(status, parsed), rid, wait)
 
+    async def _post(self, url: str, content: bytes) -> httpx.Response:
+        """POST on the least busy client."""
+        index = min(range(len(self._clients)), key=self._client_load.__getitem__)
+        self._client_load[index] += 1
+        try:
+            return await self._clients[index].post(url, content=content)
+        finally:
+            self._client_load[index] -= 1
+
     async def _probe(self, base_url: str) -> bool:
         """Health check of a URL taken out of service: any answer below 500 brings it back."""
         try:
-            response = await self._client.get(base_url + "/models", timeout=5.0)
+            response = await self._clients[-1].get(base_url + "/models", timeout=5.0)
         except httpx.HTTPError:
             return False
         return response.status_code < 500

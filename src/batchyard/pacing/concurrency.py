@@ -81,8 +81,12 @@ class AdaptiveConcurrency:
         self._round_latencies = []
         self._round_busy = 0
         if not self.latency_driven:
+            # The budgets pace; the limit only needs to keep up with them. Growing it
+            # only when it is full keeps connections (and their upkeep) to what the
+            # rate needs.
             if busy:
-                self.limit = min(self.maximum, self.limit + max(1, self.limit // 8))
+                grown = self.limit * 2 if self.slow_start else self.limit + max(1, self.limit // 8)
+                self.limit = min(self.maximum, grown)
             return
         if full_round or math.isinf(self._best_low):
             self._best_low = min(self._best_low, low)

@@ -25,7 +25,7 @@ from batchyard.pacing.concurrency import AdaptiveConcurrency
 from batchyard.pacing.pool import Pool, Upstream
 from batchyard.pacing.ratelimit_headers import RateLimitHeaders
 
-INITIAL_CONCURRENCY = 8  # where an upstream with no known limit starts its slow start
+INITIAL_CONCURRENCY = 8  # where every upstream's in-flight limit starts its slow start
 NO_RETRY_AFTER_PAUSE = 1.0  # a 429 without Retry-After from a URL of unknown limits: pause
 
 
@@ -98,10 +98,8 @@ class Pacer:
 
     @staticmethod
     def _upstream(url: str, limits: PacerLimits, now: float) -> Upstream:
-        known = limits.rpm is not None or limits.tpm is not None
-        initial = limits.max_concurrency if known else INITIAL_CONCURRENCY
-        concurrency = AdaptiveConcurrency(initial, 1, limits.max_concurrency)
-        concurrency.latency_driven = not known
+        concurrency = AdaptiveConcurrency(INITIAL_CONCURRENCY, 1, limits.max_concurrency)
+        concurrency.latency_driven = limits.rpm is None and limits.tpm is None
         return Upstream(
             url=url,
             requests=TokenBucket(limits.rpm, now),
