@@ -421,7 +421,7 @@ def main() -> None:
         "python": platform.python_version(),
         "commit": git_commit(),
         "lines": args.lines,
-        "command": "python bench/upstream.py " + " ".join(sys.argv[1:]),
+        "command": " ".join(["python bench/upstream.py", *sys.argv[1:]]),
     }
     with tempfile.TemporaryDirectory(prefix="batchyard-upstream-") as tmp:
         for mode in ("rate", "concurrency"):
