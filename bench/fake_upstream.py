@@ -47,7 +47,7 @@ import socket
 import time
 import uuid
 from collections import deque
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Literal
 
 import orjson
@@ -416,38 +416,38 @@ class FakeUpstream:
         return await self._get_stats(request)
 
 
+def command_line(settings: FakeSettings) -> list[str]:
+    """The flags that make `main` build these settings (one flag per field)."""
+    args = []
+    for name, value in asdict(settings).items():
+        if name == "headers":
+            args += [] if value else ["--no-headers"]
+        elif isinstance(value, bool):
+            args += ["--" + name.replace("_", "-")] if value else []
+        else:
+            args += ["--" + name.replace("_", "-"), str(value)]
+    return args
+
+
 def main() -> None:
-    defaults = FakeSettings()
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--mode", choices=["rate", "concurrency"], default=defaults.mode)
     parser.add_argument("--port", type=int, default=8009)
-    parser.add_argument("--rpm", type=int, default=defaults.rpm)
-    parser.add_argument("--tpm", type=int, default=defaults.tpm)
-    parser.add_argument("--burst-seconds", type=float, default=defaults.burst_seconds)
-    parser.add_argument("--start-empty", action="store_true", help="Both buckets start at 0.")
-    parser.add_argument("--no-headers", action="store_true", help="Omit x-ratelimit-* headers.")
-    parser.add_argument("--base-latency", type=float, default=defaults.base_latency)
-    parser.add_argument("--per-token-latency", type=float, default=defaults.per_token_latency)
-    parser.add_argument("--knee", type=int, default=defaults.knee)
-    parser.add_argument("--thrash", type=float, default=defaults.thrash)
-    parser.add_argument("--thrash-floor", type=float, default=defaults.thrash_floor)
-    args = parser.parse_args()
-    settings = FakeSettings(
-        mode=args.mode,
-        rpm=args.rpm,
-        tpm=args.tpm,
-        burst_seconds=args.burst_seconds,
-        start_empty=args.start_empty,
-        headers=not args.no_headers,
-        base_latency=args.base_latency,
-        per_token_latency=args.per_token_latency,
-        knee=args.knee,
-        thrash=args.thrash,
-        thrash_floor=args.thrash_floor,
-    )
+    for item in fields(FakeSettings):
+        flag, default = "--" + item.name.replace("_", "-"), item.default
+        if item.name == "mode":
+            parser.add_argument(flag, choices=["rate", "concurrency"], default=default)
+        elif item.name == "headers":
+            parser.add_argument("--no-headers", dest="headers", action="store_false")
+        elif isinstance(default, bool):
+            parser.add_argument(flag, action="store_true")
+        else:
+            parser.add_argument(flag, type=type(default), default=default)
+    options = vars(parser.parse_args())
+    port = options.pop("port")
+    settings = FakeSettings(**options)
 
     async def serve() -> None:
-        async with FakeUpstream(settings, port=args.port) as upstream:
+        async with FakeUpstream(settings, port=port) as upstream:
             print(f"fake upstream ({settings.mode}) at {upstream.url}", flush=True)
             await upstream.wait_closed()
 

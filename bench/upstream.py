@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from fake_upstream import FakeSettings, completion_tokens_of, prompt_tokens_of
+from fake_upstream import FakeSettings, command_line, completion_tokens_of, prompt_tokens_of
 
 from batchyard.backends import create_backend
 from batchyard.config import ConfigError, ModelConfig
@@ -133,13 +133,7 @@ class FakeProcess:
     def __init__(self, settings: FakeSettings, log: Path) -> None:
         self.port = free_port()
         args = [sys.executable, str(BENCH / "fake_upstream.py"), "--port", str(self.port)]
-        for key, value in vars(settings).items():
-            flag = "--" + key.replace("_", "-")
-            if isinstance(value, bool):
-                args += [flag] if value and key == "start_empty" else []
-                args += ["--no-headers"] if key == "headers" and not value else []
-            else:
-                args += [flag, str(value)]
+        args += command_line(settings)
         with log.open("ab") as out:
             self.proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT)
         self.root = f"http://127.0.0.1:{self.port}"
