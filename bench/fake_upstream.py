@@ -134,14 +134,17 @@ def completion_tokens_of(body: dict[str, Any]) -> int:
 
 
 def format_reset(seconds: float) -> str:
-    """OpenAI's (Go's) duration format: "120ms", "1s", "17.5s", "6m0s"."""
+    """OpenAI's (Go's) duration format: "120ms", "1s", "17.5s", "6m0s", "1h0m0s"."""
     if seconds <= 0:
         return "0s"
     if seconds < 1:
         return f"{max(1, round(seconds * 1000))}ms"
     minutes, rest = divmod(round(seconds, 3), 60)
+    hours, minutes = divmod(int(minutes), 60)
     text = f"{rest:.3f}".rstrip("0").rstrip(".") + "s"
-    return f"{int(minutes)}m{text}" if minutes else text
+    if hours:
+        return f"{hours}h{minutes}m{text}"
+    return f"{minutes}m{text}" if minutes else text
 
 
 class TokenBucket:
@@ -226,7 +229,7 @@ class ConcurrencyEngine:
     def speed(self) -> float:
         excess = len(self.running) + len(self.waiting) - self.settings.knee
         slowdown = 1.0 - self.settings.thrash * max(0, excess)
-        return max(self.settings.thrash_floor, slowdown)
+        return max(self.settings.thrash_floor, slowdown, 0.01)  # never stalls outright
 
     async def serve(self, work: float) -> None:
         if self.task is None:
