@@ -91,7 +91,16 @@ class Stats:
     first_request_at: float | None = None
     last_response_at: float | None = None
     in_flight: int = 0
-    max_in_flight: int = 0
+    max_in_flight: int = 0  # rate mode: admitted ones; concurrency mode: running + queued
+    # Per second since the first request: [answers, their total tokens, 429s].
+    per_second: list[list[int]] = field(default_factory=list)
+
+    def second(self) -> list[int]:
+        """This second's row of `per_second`."""
+        index = int(time.time() - (self.first_request_at or time.time()))
+        while len(self.per_second) <= index:
+            self.per_second.append([0, 0, 0])
+        return self.per_second[index]
 
 
 def prompt_tokens_of(body: dict[str, Any]) -> int:
@@ -350,6 +359,9 @@ class FakeUpstream:
         stats.total_tokens += prompt + n * completion
         stats.work_seconds += work
         stats.last_response_at = time.time()
+        row = stats.second()
+        row[0] += 1
+        row[1] += prompt + n * completion
         usage = {"prompt_tokens": prompt, "total_tokens": prompt + n * completion}
         model = str(body.get("model", "fake"))
         if chat:
@@ -383,6 +395,7 @@ class FakeUpstream:
 
     def _rate_limited(self, body: dict[str, Any], reserve: int, kind: str, wait: float) -> Response:
         self.stats.rate_limited += 1
+        self.stats.second()[2] += 1
         if kind == "requests":
             self.stats.rate_limited_requests += 1
             bucket, unit, asked = self.limiter.requests, "requests per min (RPM)", 1
