@@ -47,7 +47,7 @@ import socket
 import time
 import uuid
 from collections import deque
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Literal
 
 import orjson
@@ -91,7 +91,16 @@ class Stats:
     first_request_at: float | None = None
     last_response_at: float | None = None
     in_flight: int = 0
-    max_in_flight: int = 0
+    max_in_flight: int = 0  # rate mode: admitted ones; concurrency mode: running + queued
+    # Per second since the first request: [answers, their total tokens, 429s].
+    per_second: list[list[int]] = field(default_factory=list)
+
+    def second(self) -> list[int]:
+        """This second's row of `per_second`."""
+        index = int(time.time() - (self.first_request_at or time.time()))
+        while len(self.per_second) <= index:
+            self.per_second.append([0, 0, 0])
+        return self.per_second[index]
 
 
 def prompt_tokens_of(body: dict[str, Any]) -> int:
@@ -134,14 +143,17 @@ def completion_tokens_of(body: dict[str, Any]) -> int:
 
 
 def format_reset(seconds: float) -> str:
-    """OpenAI's (Go's) duration format: "120ms", "1s", "17.5s", "6m0s"."""
+    """OpenAI's (Go's) duration format: "120ms", "1s", "17.5s", "6m0s", "1h0m0s"."""
     if seconds <= 0:
         return "0s"
     if seconds < 1:
         return f"{max(1, round(seconds * 1000))}ms"
     minutes, rest = divmod(round(seconds, 3), 60)
+    hours, minutes = divmod(int(minutes), 60)
     text = f"{rest:.3f}".rstrip("0").rstrip(".") + "s"
-    return f"{int(minutes)}m{text}" if minutes else text
+    if hours:
+        return f"{hours}h{minutes}m{text}"
+    return f"{minutes}m{text}" if minutes else text
 
 
 class TokenBucket:
@@ -226,7 +238,7 @@ class ConcurrencyEngine:
     def speed(self) -> float:
         excess = len(self.running) + len(self.waiting) - self.settings.knee
         slowdown = 1.0 - self.settings.thrash * max(0, excess)
-        return max(self.settings.thrash_floor, slowdown)
+        return max(self.settings.thrash_floor, slowdown, 0.01)  # never stalls outright
 
     async def serve(self, work: float) -> None:
         if self.task is None:
@@ -347,6 +359,9 @@ class FakeUpstream:
         stats.total_tokens += prompt + n * completion
         stats.work_seconds += work
         stats.last_response_at = time.time()
+        row = stats.second()
+        row[0] += 1
+        row[1] += prompt + n * completion
         usage = {"prompt_tokens": prompt, "total_tokens": prompt + n * completion}
         model = str(body.get("model", "fake"))
         if chat:
@@ -380,6 +395,7 @@ class FakeUpstream:
 
     def _rate_limited(self, body: dict[str, Any], reserve: int, kind: str, wait: float) -> Response:
         self.stats.rate_limited += 1
+        self.stats.second()[2] += 1
         if kind == "requests":
             self.stats.rate_limited_requests += 1
             bucket, unit, asked = self.limiter.requests, "requests per min (RPM)", 1
@@ -416,38 +432,38 @@ class FakeUpstream:
         return await self._get_stats(request)
 
 
+def command_line(settings: FakeSettings) -> list[str]:
+    """The flags that make `main` build these settings (one flag per field)."""
+    args = []
+    for name, value in asdict(settings).items():
+        if name == "headers":
+            args += [] if value else ["--no-headers"]
+        elif isinstance(value, bool):
+            args += ["--" + name.replace("_", "-")] if value else []
+        else:
+            args += ["--" + name.replace("_", "-"), str(value)]
+    return args
+
+
 def main() -> None:
-    defaults = FakeSettings()
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--mode", choices=["rate", "concurrency"], default=defaults.mode)
     parser.add_argument("--port", type=int, default=8009)
-    parser.add_argument("--rpm", type=int, default=defaults.rpm)
-    parser.add_argument("--tpm", type=int, default=defaults.tpm)
-    parser.add_argument("--burst-seconds", type=float, default=defaults.burst_seconds)
-    parser.add_argument("--start-empty", action="store_true", help="Both buckets start at 0.")
-    parser.add_argument("--no-headers", action="store_true", help="Omit x-ratelimit-* headers.")
-    parser.add_argument("--base-latency", type=float, default=defaults.base_latency)
-    parser.add_argument("--per-token-latency", type=float, default=defaults.per_token_latency)
-    parser.add_argument("--knee", type=int, default=defaults.knee)
-    parser.add_argument("--thrash", type=float, default=defaults.thrash)
-    parser.add_argument("--thrash-floor", type=float, default=defaults.thrash_floor)
-    args = parser.parse_args()
-    settings = FakeSettings(
-        mode=args.mode,
-        rpm=args.rpm,
-        tpm=args.tpm,
-        burst_seconds=args.burst_seconds,
-        start_empty=args.start_empty,
-        headers=not args.no_headers,
-        base_latency=args.base_latency,
-        per_token_latency=args.per_token_latency,
-        knee=args.knee,
-        thrash=args.thrash,
-        thrash_floor=args.thrash_floor,
-    )
+    for item in fields(FakeSettings):
+        flag, default = "--" + item.name.replace("_", "-"), item.default
+        if item.name == "mode":
+            parser.add_argument(flag, choices=["rate", "concurrency"], default=default)
+        elif item.name == "headers":
+            parser.add_argument("--no-headers", dest="headers", action="store_false")
+        elif isinstance(default, bool):
+            parser.add_argument(flag, action="store_true")
+        else:
+            parser.add_argument(flag, type=type(default), default=default)
+    options = vars(parser.parse_args())
+    port = options.pop("port")
+    settings = FakeSettings(**options)
 
     async def serve() -> None:
-        async with FakeUpstream(settings, port=args.port) as upstream:
+        async with FakeUpstream(settings, port=port) as upstream:
             print(f"fake upstream ({settings.mode}) at {upstream.url}", flush=True)
             await upstream.wait_closed()
 

@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from fake_upstream import FakeSettings, completion_tokens_of, prompt_tokens_of
+from fake_upstream import FakeSettings, command_line, completion_tokens_of, prompt_tokens_of
 
 from batchyard.backends import create_backend
 from batchyard.config import ConfigError, ModelConfig
@@ -133,13 +133,7 @@ class FakeProcess:
     def __init__(self, settings: FakeSettings, log: Path) -> None:
         self.port = free_port()
         args = [sys.executable, str(BENCH / "fake_upstream.py"), "--port", str(self.port)]
-        for key, value in vars(settings).items():
-            flag = "--" + key.replace("_", "-")
-            if isinstance(value, bool):
-                args += [flag] if value and key == "start_empty" else []
-                args += ["--no-headers"] if key == "headers" and not value else []
-            else:
-                args += [flag, str(value)]
+        args += command_line(settings)
         with log.open("ab") as out:
             self.proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT)
         self.root = f"http://127.0.0.1:{self.port}"
@@ -236,9 +230,20 @@ def run_cookbook(fake: FakeProcess, plain: Path, workdir: Path, rpm: float, tpm:
     }
 
 
-def figures(run: dict[str, Any], stats: dict[str, Any], minimum: float, lines: int) -> Any:
+def figures(
+    run: dict[str, Any],
+    stats: dict[str, Any],
+    minimum: float,
+    lines: int,
+    capacity: tuple[int, float],
+) -> Any:
+    """`capacity`: which per-second column the limit bounds, and its bound per 10 s."""
     seconds = float(run["seconds"])
+    column, per_10s = capacity
+    rows = stats["per_second"]
+    windows = [rows[i : i + 10] for i in range(0, len(rows), 10)]
     return {
+        "share_of_limit_per_10s": [round(sum(r[column] for r in w) / per_10s, 2) for w in windows],
         **run,
         "seconds": round(seconds, 2),
         "ratio_to_minimum": round(seconds / minimum, 3),
@@ -277,7 +282,10 @@ def bench_rate(bodies: list[dict[str, Any]], workdir: Path, args: argparse.Names
         "minimum_is": "tokens / TPM" if tokens / tpm >= lines / rpm else "lines / RPM",
         "batchyard_options": options,
         "cookbook_limits": {"max_requests_per_minute": rpm, "max_tokens_per_minute": tpm},
-        **{name: figures(run, stats, minimum, lines) for name, (run, stats) in rows.items()},
+        **{
+            name: figures(run, stats, minimum, lines, (1, tpm / 6))
+            for name, (run, stats) in rows.items()
+        },
     }
 
 
@@ -310,7 +318,7 @@ def bench_concurrency(bodies: list[dict[str, Any]], workdir: Path, args: argpars
         "cookbook_limits": {"max_requests_per_minute": rpm, "max_tokens_per_minute": 10**9},
     }
     for name, (run, stats) in rows.items():
-        row = figures(run, stats, minimum, lines)
+        row = figures(run, stats, minimum, lines, (0, knee_rps * 10))
         row["share_of_knee_throughput"] = round(row["requests_per_second"] / knee_rps, 3)
         result[name] = row
     return result
@@ -382,6 +390,10 @@ def markdown(report: dict[str, Any]) -> str:
                 f"| {row['http_429_share_of_lines']:.2%} | {row['failed']:,} "
                 f"| {row['requests_per_second']} | {row['max_in_flight']} |"
             )
+        out += ["", "Share of the limit served in each 10 s from the first request:", ""]
+        for name in ("batchyard", "cookbook"):
+            shares = " ".join(f"{x:.0%}" for x in r[name]["share_of_limit_per_10s"])
+            out.append(f"- {name}: {shares}")
     out += [
         "",
         "Targets (issue 4): rate mode <= 1.10x the minimum with 429s <= 1 % of requests; "
@@ -421,7 +433,7 @@ def main() -> None:
         "python": platform.python_version(),
         "commit": git_commit(),
         "lines": args.lines,
-        "command": "python bench/upstream.py " + " ".join(sys.argv[1:]),
+        "command": " ".join(["python bench/upstream.py", *sys.argv[1:]]),
     }
     with tempfile.TemporaryDirectory(prefix="batchyard-upstream-") as tmp:
         for mode in ("rate", "concurrency"):

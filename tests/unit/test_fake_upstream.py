@@ -11,16 +11,16 @@ import httpx
 import pytest
 from bench.fake_upstream import FakeSettings, FakeUpstream, format_reset
 
-GO_DURATION = re.compile(r"^(?:(\d+)m)?(?:(\d+(?:\.\d+)?)s)?$|^(\d+)ms$")
+GO_DURATION = re.compile(r"^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+(?:\.\d+)?)s)?$|^(\d+)ms$")
 
 
 def parse_reset(text: str) -> float:
     match = GO_DURATION.match(text)
     assert match and text, text
-    minutes, seconds, millis = match.groups()
+    hours, minutes, seconds, millis = match.groups()
     if millis is not None:
         return int(millis) / 1000
-    return int(minutes or 0) * 60 + float(seconds or 0)
+    return int(hours or 0) * 3600 + int(minutes or 0) * 60 + float(seconds or 0)
 
 
 def chat(seed: int, max_tokens: int = 100) -> dict[str, Any]:
@@ -31,7 +31,15 @@ def chat(seed: int, max_tokens: int = 100) -> dict[str, Any]:
 
 @pytest.mark.parametrize(
     ("seconds", "text"),
-    [(0, "0s"), (0.12, "120ms"), (0.0004, "1ms"), (1, "1s"), (17.5, "17.5s"), (360, "6m0s")],
+    [
+        (0, "0s"),
+        (0.12, "120ms"),
+        (0.0004, "1ms"),
+        (1, "1s"),
+        (17.5, "17.5s"),
+        (360, "6m0s"),
+        (3601.5, "1h0m1.5s"),
+    ],
 )
 def test_reset_uses_openai_duration_format(seconds: float, text: str) -> None:
     assert format_reset(seconds) == text
