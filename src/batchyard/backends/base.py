@@ -102,6 +102,23 @@ class Backend(Protocol):
         ...
 
 
+@runtime_checkable
+class ReportsPacing(Protocol):
+    """A backend that paces itself (the `openai` backend) and can say to what limits.
+
+    `max_in_flight` is the most requests it could ever have in flight (the sum of
+    its URLs' ceilings); the engine's per-model limiter uses it as a generous cap
+    and leaves the real admission to the backend's pacer.
+    """
+
+    @property
+    def max_in_flight(self) -> int: ...
+
+    def pacing_limits(self) -> dict[str, float]:
+        """Limits in force now, by name ("concurrency", "rpm", "tpm", ...)."""
+        ...
+
+
 def error_body(
     message: str,
     *,
@@ -143,7 +160,10 @@ def parse_options(cls: type[OptionsT], model: ModelConfig) -> OptionsT:
 
 
 def _coerce(value: Any, hint: Any, where: str) -> Any:
-    """Check one TOML value against the annotation of its field; ints widen to float."""
+    """Check one TOML value against the annotation of its field; ints widen to float.
+
+    Supported: str, bool, int, float, dict[str, str], list[str], and `X | None` of them.
+    """
     if get_origin(hint) in (Union, UnionType):
         arms = get_args(hint)
         if value is None and type(None) in arms:
@@ -161,6 +181,13 @@ def _coerce(value: Any, hint: Any, where: str) -> Any:
         and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
     ):
         return dict(value)
+    if (
+        get_origin(hint) is list
+        and get_args(hint) == (str,)
+        and isinstance(value, list)
+        and all(isinstance(v, str) for v in value)
+    ):
+        return list(value)
     expected = getattr(hint, "__name__", str(hint))
     # The value itself is left out: it may be a secret put in the wrong place.
     raise ConfigError(f"{where} must be {expected}, not {type(value).__name__}")

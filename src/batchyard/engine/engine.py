@@ -22,7 +22,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 
 from batchyard.backends import backend_endpoints, create_backend
-from batchyard.backends.base import Backend
+from batchyard.backends.base import Backend, ReportsPacing
 from batchyard.blobs import BlobStore
 from batchyard.config import Settings
 from batchyard.engine.finalizer import OUTPUT_RETENTION_SECONDS, finalize
@@ -329,7 +329,13 @@ class Engine:
         return self._backends[model]
 
     def _limiter(self, model: str) -> asyncio.Semaphore:
+        """At most `max_concurrency` calls at once; a backend that paces itself (adaptive
+        concurrency over several URLs) gets its own ceiling, and admits within it."""
         if model not in self._limiters:
             config = self.settings.model(model)
-            self._limiters[model] = asyncio.Semaphore(config.max_concurrency if config else 1)
+            backend = self._backend(model)
+            size = config.max_concurrency if config else 1
+            if isinstance(backend, ReportsPacing):
+                size = backend.max_in_flight
+            self._limiters[model] = asyncio.Semaphore(size)
         return self._limiters[model]

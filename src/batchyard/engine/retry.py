@@ -2,7 +2,9 @@
 
 Transient answers (no answer, 408, 409, 429, 5xx) are retried with full-jitter
 exponential backoff, or exactly after the upstream's `Retry-After` when it sent
-one, until the attempts run out or the batch's deadline draws near.
+one, until the attempts run out or the batch's deadline draws near. A 429 is
+not a fault but a turn to wait: it is retried until the deadline, whatever the
+attempt count, since the upstream has said the line will be served later.
 """
 
 from __future__ import annotations
@@ -25,5 +27,9 @@ class RetryPolicy:
         ceiling = min(self.max_seconds, self.base_seconds * 2 ** (attempt - 1))
         return random.uniform(0, ceiling)
 
-    def should_retry(self, attempt: int, now: float, delay: float, deadline: float) -> bool:
-        return attempt < self.max_attempts and now + delay < deadline - self.deadline_margin_seconds
+    def should_retry(
+        self, attempt: int, now: float, delay: float, deadline: float, *, status: int = 0
+    ) -> bool:
+        """`status` is the answer's HTTP status (0: none); 429 ignores `max_attempts`."""
+        in_time = now + delay < deadline - self.deadline_margin_seconds
+        return in_time and (status == 429 or attempt < self.max_attempts)

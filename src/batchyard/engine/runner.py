@@ -21,7 +21,7 @@ from typing import Any
 import orjson
 
 from batchyard import ids
-from batchyard.backends.base import Backend, Request, Result
+from batchyard.backends.base import Backend, ReportsPacing, Request, Result
 from batchyard.blobs import BlobStore, Journal
 from batchyard.config import EngineSettings
 from batchyard.engine import journal
@@ -127,6 +127,7 @@ class ShardRunner:
         self.lost = False  # another worker owns the shard: write nothing more
         self._journal: Journal | None = None
         self._remaining = 0
+        self._pacing = backend if isinstance(backend, ReportsPacing) else None
 
     def stop(self) -> None:
         self.stopping = True
@@ -176,7 +177,7 @@ class ShardRunner:
             for item, result in zip(pending, results, strict=True):
                 delay = self.policy.delay(attempt, result.retry_after)
                 if result.retryable and self.policy.should_retry(
-                    attempt, now, delay, self.claim.expires_at
+                    attempt, now, delay, self.claim.expires_at, status=result.status_code
                 ):
                     retry.append(item)
                     wait = max(wait, delay)
@@ -215,6 +216,9 @@ class ShardRunner:
         self.metrics.upstream_latency.labels(model).observe(seconds)
         for result in results:
             self.metrics.upstream_responses.labels(model, str(result.status_code)).inc()
+        if self._pacing is not None:
+            for limit, value in self._pacing.pacing_limits().items():
+                self.metrics.set_pacer_limit(model, limit, value)
 
     async def _checkpoint(self, *, done: bool = False) -> ShardVerdict:
         assert self._journal is not None
