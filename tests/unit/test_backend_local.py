@@ -145,7 +145,7 @@ async def test_unsupported_requests_are_400s(
 
 
 @pytest.mark.parametrize(
-    "options", [{"device": "tpu"}, {"batch_size": 0}, {"path": "/nonexistent"}, {"gpu": True}]
+    "options", [{"device": "tpu"}, {"pass_tokens": 0}, {"path": "/nonexistent"}, {"gpu": True}]
 )
 def test_bad_options_are_config_errors(options: dict[str, Any]) -> None:
     with pytest.raises(ConfigError, match="all-MiniLM-L6-v2"):
