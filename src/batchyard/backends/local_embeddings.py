@@ -33,6 +33,8 @@ from batchyard.ids import request_id
 
 _DEVICE = re.compile(r"^(cpu|auto|cuda(:[0-9]+)?)$")
 _MAX_INPUTS = 2048  # per request, as OpenAI's embeddings endpoint allows
+_CPU_PASS_TOKENS = 2048
+_GPU_PASS_TOKENS = 16384
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,9 +45,10 @@ class LocalEmbeddingsOptions:
     device: str = "auto"
     threads: int | None = None
     # Padded tokens (longest text x texts) per forward pass of batch lines, and of
-    # synchronous calls, which run beside batch passes and so are kept short.
-    pass_tokens: int = 8192
-    interactive_pass_tokens: int = 2048
+    # synchronous calls. Unset: 2,048 on a CPU, where bigger passes ran slower
+    # (bench/results/embeddings.md), and 16,384 on a GPU, which wants wide passes.
+    pass_tokens: int | None = None
+    interactive_pass_tokens: int | None = None
     truncate: bool = False
     # Trained for Matryoshka (nested) embeddings: any `dimensions` up to the native size.
     matryoshka: bool = False
@@ -57,7 +60,7 @@ class LocalEmbeddingsOptions:
             )
         if self.threads is not None and self.threads < 1:
             raise ValueError("threads must be at least 1")
-        if self.pass_tokens < 1 or self.interactive_pass_tokens < 1:
+        if (self.pass_tokens or 1) < 1 or (self.interactive_pass_tokens or 1) < 1:
             raise ValueError("pass_tokens and interactive_pass_tokens must be at least 1")
         if self.path is not None and not Path(self.path).is_dir():
             raise ValueError(f"path {self.path!r} is not a folder")
@@ -120,12 +123,13 @@ class LocalEmbeddingsBackend:
 
     def _batcher_for(self, model: local_model.EmbeddingModel) -> Batcher[dict[str, Any], Any]:
         if self._batcher is None:
+            default = _GPU_PASS_TOKENS if model.device.startswith("cuda") else _CPU_PASS_TOKENS
             self._batcher = Batcher(
                 self.name,
                 model.prepare,
                 model.compute,
-                pass_tokens=self.options.pass_tokens,
-                interactive_pass_tokens=self.options.interactive_pass_tokens,
+                pass_tokens=self.options.pass_tokens or default,
+                interactive_pass_tokens=self.options.interactive_pass_tokens or default,
             )
         return self._batcher
 
