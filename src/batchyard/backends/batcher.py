@@ -232,8 +232,6 @@ class _Lane(Generic[PreparedT, OutputT]):
             for item in items:
                 item.job.fail(exc)
             return
-        for item, output in zip(items, outputs, strict=True):
-            item.job.deliver(item.index, output)
         if self._on_pass is not None:
             self._on_pass(
                 PassStats(
@@ -244,6 +242,8 @@ class _Lane(Generic[PreparedT, OutputT]):
                     seconds=time.perf_counter() - started,
                 )
             )
+        for item, output in zip(items, outputs, strict=True):
+            item.job.deliver(item.index, output)
 
 
 class Batcher(Generic[PreparedT, OutputT]):

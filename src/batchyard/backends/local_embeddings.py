@@ -60,7 +60,7 @@ class LocalEmbeddingsOptions:
             )
         if self.threads is not None and self.threads < 1:
             raise ValueError("threads must be at least 1")
-        if (self.pass_tokens or 1) < 1 or (self.interactive_pass_tokens or 1) < 1:
+        if any(n is not None and n < 1 for n in (self.pass_tokens, self.interactive_pass_tokens)):
             raise ValueError("pass_tokens and interactive_pass_tokens must be at least 1")
         if self.path is not None and not Path(self.path).is_dir():
             raise ValueError(f"path {self.path!r} is not a folder")
