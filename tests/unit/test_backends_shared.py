@@ -18,6 +18,7 @@ def settings(tmp_path: Path) -> Settings:
         models=[
             ModelConfig("batchyard-mock", "mock"),
             ModelConfig("down", "openai", options={"base_url": "http://127.0.0.1:9/v1"}),
+            ModelConfig("minilm", "local-embeddings"),  # never built here: no model loads
         ],
     )
 
@@ -29,9 +30,10 @@ async def test_a_backend_is_built_once_on_first_use_and_closed_with_the_registry
     first = backends.get("batchyard-mock")
     assert isinstance(first, MockBackend)
     assert backends.get("batchyard-mock") is first
-    assert backends.models_for("/v1/embeddings") == {"batchyard-mock"}
-    assert backends.serves("down", "/v1/chat/completions")
-    assert not backends.serves("down", "/v1/embeddings")
+    assert backends.models_for("/v1/chat/completions") == {"batchyard-mock", "down"}
+    assert backends.serves("minilm", "/v1/embeddings")
+    assert not backends.serves("minilm", "/v1/chat/completions")
+    assert not backends.serves("gpt-9", "/v1/embeddings")
     with pytest.raises(LookupError):
         backends.get("gpt-9")
     await backends.aclose()
