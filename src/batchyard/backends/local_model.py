@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 _models: dict[tuple[str, str], EmbeddingModel] = {}
@@ -33,6 +33,9 @@ class EmbeddingModel:
     max_tokens: int
     pad_id: int
     input_names: tuple[str, ...]  # what its tokenizer feeds it: input_ids, attention_mask, ...
+    # A fast tokenizer is one Rust object whose truncation setting a call may change;
+    # two threads in it at once can fail with "Already borrowed".
+    tokenizer_lock: threading.Lock = field(default_factory=threading.Lock, compare=False)
 
     def tokenize(self, texts: Sequence[str], *, truncate: bool) -> list[list[int]]:
         """Token ids per text, special tokens included; full length, or cut when `truncate`.
@@ -41,6 +44,10 @@ class EmbeddingModel:
         """
         if not texts:
             return []
+        with self.tokenizer_lock:
+            return self._tokenize(texts, truncate=truncate)
+
+    def _tokenize(self, texts: Sequence[str], *, truncate: bool) -> list[list[int]]:
         tokenizer = self.encoder.tokenizer
         ids: list[list[int]] = tokenizer(
             list(texts),
