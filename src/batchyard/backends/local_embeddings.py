@@ -33,7 +33,7 @@ from batchyard.ids import request_id
 
 _DEVICE = re.compile(r"^(cpu|auto|cuda(:[0-9]+)?)$")
 _MAX_INPUTS = 2048  # per request, as OpenAI's embeddings endpoint allows
-_CPU_PASS_TOKENS = 2048
+_CPU_PASS_TOKENS = 1024
 _GPU_PASS_TOKENS = 16384
 
 
@@ -45,7 +45,7 @@ class LocalEmbeddingsOptions:
     device: str = "auto"
     threads: int | None = None
     # Padded tokens (longest text x texts) per forward pass of batch lines, and of
-    # synchronous calls. Unset: 2,048 on a CPU, where bigger passes ran slower
+    # synchronous calls. Unset: 1,024 on a CPU, where bigger passes ran slower
     # (bench/results/embeddings.md), and 16,384 on a GPU, which wants wide passes.
     pass_tokens: int | None = None
     interactive_pass_tokens: int | None = None
