@@ -277,7 +277,8 @@ def default_models() -> list[ModelConfig]:
     models = [ModelConfig(name=DEFAULT_MOCK_MODEL, backend="mock", max_concurrency=256)]
     if local_extra_installed():
         models.append(
-            ModelConfig(name=DEFAULT_LOCAL_MODEL, backend="local-embeddings", max_concurrency=1)
+            # Several groups in flight, so the model's batcher can pack them into passes.
+            ModelConfig(name=DEFAULT_LOCAL_MODEL, backend="local-embeddings", max_concurrency=8)
         )
     return models
 

@@ -124,14 +124,17 @@ async def _run(
     batch: BatchRecord,
     on_progress: Callable[[BatchRecord], None],
 ) -> BatchRecord:
-    async with running_engine(services.engine):
-        while True:
-            current = await asyncio.to_thread(services.store.get_batch, PROJECT, batch.id)
-            assert current is not None
-            on_progress(current)
-            if current.status.terminal:
-                return current
-            await asyncio.sleep(0.25)
+    try:
+        async with running_engine(services.engine):
+            while True:
+                current = await asyncio.to_thread(services.store.get_batch, PROJECT, batch.id)
+                assert current is not None
+                on_progress(current)
+                if current.status.terminal:
+                    return current
+                await asyncio.sleep(0.25)
+    finally:
+        await services.backends.aclose()
 
 
 def run_file(

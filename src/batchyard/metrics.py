@@ -51,6 +51,19 @@ class Metrics:
             ["model", "status"],
             registry=r,
         )
+        self.sync_latency = Histogram(
+            "batchyard_sync_latency_seconds",
+            "Time to answer one synchronous call (/v1/embeddings, /v1/chat/completions, ...).",
+            ["model", "endpoint"],
+            buckets=LATENCY_BUCKETS,
+            registry=r,
+        )
+        self.sync_responses = Counter(
+            "batchyard_sync_responses",
+            "Answers to synchronous calls by HTTP status, as sent to the client.",
+            ["model", "endpoint", "status"],
+            registry=r,
+        )
         self.retries = Counter(
             "batchyard_upstream_retries",
             "Lines sent again after a transient answer (429, 5xx, timeout).",

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import uvicorn
 
 from batchyard.api.app import create_app, create_worker_app
+from batchyard.backends.registry import Backends
 from batchyard.blobs import BlobStore, open_blob_store
 from batchyard.config import ConfigError, Settings
 from batchyard.engine import Engine
@@ -31,12 +32,14 @@ log = logging.getLogger("batchyard.server")
 
 @dataclass
 class Services:
-    """What every process opens: the metadata store, the blob store, and the engine."""
+    """What every process opens: the metadata store, the blob store, the engine, and the
+    backends, which the engine and the API's synchronous endpoints share."""
 
     settings: Settings
     store: Store
     blobs: BlobStore
     engine: Engine
+    backends: Backends
 
     @classmethod
     def open(cls, settings: Settings) -> Services:
@@ -47,7 +50,16 @@ class Services:
         except BaseException:
             store.close()
             raise
-        return cls(settings, store, blobs, Engine(settings, store, blobs))
+        backends = Backends(settings)
+        engine = Engine(settings, store, blobs, backends=backends)
+        return cls(settings, store, blobs, engine, backends)
+
+    async def aclose(self) -> None:
+        """Release the backends (model threads, connections), then the store."""
+        try:
+            await self.backends.aclose()
+        finally:
+            self.close()
 
     def close(self) -> None:
         self.store.close()
@@ -130,6 +142,7 @@ async def serve(
         services.blobs,
         wake_engine=services.engine.wake if worker else None,
         metrics=services.engine.metrics,
+        backends=services.backends,
     )
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False)
     server = _Server(config)
@@ -143,7 +156,7 @@ async def serve(
         else:
             await server.serve()
     finally:
-        services.close()
+        await services.aclose()
         log.info("batchyard stopped cleanly")
 
 
@@ -175,5 +188,5 @@ async def work(
         if probe is not None and serving is not None:
             probe.should_exit = True
             await serving
-        services.close()
+        await services.aclose()
         log.info("batchyard worker %s stopped cleanly", services.engine.worker_id)

@@ -71,6 +71,9 @@ _REQUIRED_BODY_FIELDS: dict[str, tuple[str, str]] = {
     "/v1/moderations": ("input", "Input parameter is required."),
 }
 
+# Public for the synchronous endpoints, which check a body as a batch line's.
+REQUIRED_BODY_FIELDS = _REQUIRED_BODY_FIELDS
+
 _NOT_JSON = "This line is not parseable as valid JSON."
 _NOT_OBJECT = "This line is not a JSON object."
 _NOT_UTF8 = "This line is not valid UTF-8. The file must be saved as UTF-8."

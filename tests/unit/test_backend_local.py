@@ -145,7 +145,7 @@ async def test_unsupported_requests_are_400s(
 
 
 @pytest.mark.parametrize(
-    "options", [{"device": "tpu"}, {"batch_size": 0}, {"path": "/nonexistent"}, {"gpu": True}]
+    "options", [{"device": "tpu"}, {"pass_tokens": 0}, {"path": "/nonexistent"}, {"gpu": True}]
 )
 def test_bad_options_are_config_errors(options: dict[str, Any]) -> None:
     with pytest.raises(ConfigError, match="all-MiniLM-L6-v2"):
@@ -157,3 +157,43 @@ async def test_a_folder_without_a_model_fails_the_group_retryably(tmp_path: Path
     result = await embed(build(path=str(tmp_path)), {"input": "x"})
     assert result.status_code == 500 and result.retryable
     assert result.body["error"]["type"] == "server_error"
+
+
+async def test_vectors_equal_the_models_own_encode(backend: LocalEmbeddingsBackend) -> None:
+    """Our tokenizing, padding and passes give what sentence-transformers' encode gives."""
+    import numpy as np
+
+    from batchyard.backends import local_model
+
+    texts = ["short", "a somewhat longer sentence about vectors " * 3, "word " * 200]
+    requests = [Request("/v1/embeddings", {"input": text}, str(i)) for i, text in enumerate(texts)]
+    ours = np.array([r.body["data"][0]["embedding"] for r in await backend.run(requests)])
+    (model,) = local_model._models.values()
+    theirs = model.encoder.encode(texts, normalize_embeddings=True)
+    assert np.abs(ours - theirs).max() < 1e-5
+
+
+async def test_matryoshka_dimensions_are_cut_and_renormalized() -> None:
+    import numpy as np
+
+    nested = build(matryoshka=True)
+    full = (await embed(nested, {"input": "nested"})).body["data"][0]["embedding"]
+    short = (await embed(nested, {"input": "nested", "dimensions": 64})).body["data"][0]
+    assert len(short["embedding"]) == 64
+    head = np.array(full[:64])
+    assert np.allclose(short["embedding"], head / np.linalg.norm(head), atol=1e-6)
+    too_many = await embed(nested, {"input": "nested", "dimensions": 385})
+    assert too_many.status_code == 400 and too_many.body["error"]["param"] == "dimensions"
+    await nested.aclose()
+
+
+async def test_interactive_and_batch_requests_of_one_group_all_answer(
+    backend: LocalEmbeddingsBackend,
+) -> None:
+    requests = [
+        Request("/v1/embeddings", {"input": f"text {i}"}, str(i), interactive=i % 2 == 0)
+        for i in range(6)
+    ]
+    results = await backend.run(requests)
+    assert [r.status_code for r in results] == [200] * 6
+    assert [r.body["usage"]["prompt_tokens"] for r in results] == [4] * 6

@@ -18,6 +18,7 @@ from batchyard.api.middleware import RequestMiddleware
 from batchyard.api.routes import api_router
 from batchyard.api.routes import metrics as metrics_route
 from batchyard.api.schemas import OrjsonResponse
+from batchyard.backends.registry import Backends
 from batchyard.blobs import BlobStore
 from batchyard.config import Settings
 from batchyard.metrics import Metrics
@@ -31,6 +32,7 @@ def create_app(
     *,
     wake_engine: Callable[[], None] | None = None,
     metrics: Metrics | None = None,
+    backends: Backends | None = None,
 ) -> FastAPI:
     """Build the API.
 
@@ -38,6 +40,9 @@ def create_app(
     is asked, so an in-process engine can act at once instead of at its next poll;
     it must return quickly and not block. `metrics` is the in-process engine's, so
     that `/metrics` shows what it counted; without one, only the store's gauges.
+    `backends` are the in-process engine's, so that synchronous calls share its
+    batchers and pacers; without them (an API-only process) the app builds its
+    own, each on first use.
     """
     app = FastAPI(title="batchyard", version=__version__, default_response_class=OrjsonResponse)
     app.state.settings = settings
@@ -45,6 +50,7 @@ def create_app(
     app.state.blobs = blobs
     app.state.wake_engine = wake_engine or _nothing
     app.state.metrics = metrics or Metrics()
+    app.state.backends = backends or Backends(settings)
     app.state.metrics.attach_store(store)
     install_error_handlers(app)
     # The last added runs first: request id and access log, then the key check.

@@ -7,19 +7,40 @@ size cap answers in plain text rather than OpenAI's envelope.
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, TypeVar
 
+import orjson
 from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
 
-from batchyard.api.errors import from_validation_error, wrong_content_type
-from batchyard.errors import PayloadTooLarge
+from batchyard.api.errors import BAD_JSON, from_validation_error, invalid_type, wrong_content_type
+from batchyard.errors import BadRequest, PayloadTooLarge
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
 async def read_json(request: Request, model: type[ModelT], max_bytes: int) -> ModelT:
     """The body as `model`; 400 for a wrong type or bad JSON, 413 past `max_bytes`."""
+    body = await _read_bytes(request, max_bytes)
+    try:
+        return model.model_validate_json(body)
+    except ValidationError as exc:
+        raise from_validation_error(exc.errors()[0]) from None
+
+
+async def read_json_object(request: Request, max_bytes: int) -> dict[str, Any]:
+    """Any JSON object, for bodies a backend checks itself; 400 otherwise, 413 past `max_bytes`."""
+    raw = await _read_bytes(request, max_bytes)
+    try:
+        body = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        raise BadRequest(BAD_JSON) from None
+    if not isinstance(body, dict):
+        raise invalid_type(None, "an object", body)
+    return body
+
+
+async def _read_bytes(request: Request, max_bytes: int) -> bytes:
     content_type = request.headers.get("content-type")
     media_type = (content_type or "").split(";", 1)[0].strip().lower()
     if media_type != "application/json" and not media_type.endswith("+json"):
@@ -32,10 +53,7 @@ async def read_json(request: Request, model: type[ModelT], max_bytes: int) -> Mo
         body += chunk
         if len(body) > max_bytes:
             raise _too_large(max_bytes)
-    try:
-        return model.model_validate_json(body)
-    except ValidationError as exc:
-        raise from_validation_error(exc.errors()[0]) from None
+    return bytes(body)
 
 
 def _too_large(max_bytes: int) -> PayloadTooLarge:

@@ -11,8 +11,10 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from batchyard.backends.registry import Backends
 from batchyard.blobs import BlobStore
 from batchyard.config import Settings
+from batchyard.metrics import Metrics
 from batchyard.store import Store
 
 
@@ -36,6 +38,16 @@ async def get_wake_engine(request: Request) -> Callable[[], None]:
     return wake
 
 
+async def get_backends(request: Request) -> Backends:
+    backends: Backends = request.app.state.backends
+    return backends
+
+
+async def get_metrics(request: Request) -> Metrics:
+    metrics: Metrics = request.app.state.metrics
+    return metrics
+
+
 async def get_project(request: Request) -> str:
     """Whose objects a request sees: the project `AuthMiddleware` found for its key.
 
@@ -53,3 +65,5 @@ StoreDep = Annotated[Store, Depends(get_store)]
 BlobsDep = Annotated[BlobStore, Depends(get_blobs)]
 WakeEngineDep = Annotated[Callable[[], None], Depends(get_wake_engine)]
 ProjectDep = Annotated[str, Depends(get_project)]
+BackendsDep = Annotated[Backends, Depends(get_backends)]
+MetricsDep = Annotated[Metrics, Depends(get_metrics)]

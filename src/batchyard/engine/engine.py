@@ -21,8 +21,8 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 
-from batchyard.backends import backend_endpoints, create_backend
 from batchyard.backends.base import Backend, ReportsPacing
+from batchyard.backends.registry import Backends
 from batchyard.blobs import BlobStore
 from batchyard.config import Settings
 from batchyard.engine.finalizer import OUTPUT_RETENTION_SECONDS, finalize
@@ -68,6 +68,7 @@ class Engine:
         store: Store,
         blobs: BlobStore,
         metrics: Metrics | None = None,
+        backends: Backends | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
@@ -81,7 +82,10 @@ class Engine:
             base_seconds=settings.engine.retry_base_seconds,
             max_seconds=settings.engine.retry_max_seconds,
         )
-        self._backends: dict[str, Backend] = {}
+        # Shared with the API's synchronous endpoints when the process has both;
+        # then whoever built it closes it.
+        self.backends = backends or Backends(settings)
+        self._owns_backends = backends is None
         self._limiters: dict[str, asyncio.Semaphore] = {}
         self._runners: set[ShardRunner] = set()
         # One event per loop, so that one loop's wait never swallows another's wake-up.
@@ -141,8 +145,8 @@ class Engine:
             if listening is not None:
                 listening.cancel()
                 await asyncio.gather(listening, return_exceptions=True)
-            for backend in self._backends.values():
-                await backend.aclose()
+            if self._owns_backends:
+                await self.backends.aclose()
 
     # -- loops -----------------------------------------------------------------
 
@@ -318,15 +322,10 @@ class Engine:
     # -- models ----------------------------------------------------------------
 
     def _endpoint_models(self, endpoint: str) -> set[str]:
-        return {m.name for m in self.settings.models if endpoint in backend_endpoints(m)}
+        return self.backends.models_for(endpoint)
 
     def _backend(self, model: str) -> Backend:
-        if model not in self._backends:
-            config = self.settings.model(model)
-            if config is None:
-                raise LookupError(f"model {model!r} is no longer configured")
-            self._backends[model] = create_backend(config)
-        return self._backends[model]
+        return self.backends.get(model)
 
     def _limiter(self, model: str) -> asyncio.Semaphore:
         """At most `max_concurrency` calls at once; a backend that paces itself (adaptive

@@ -1,0 +1,50 @@
+"""`Backends`: one backend per configured model, per process, built on first use.
+
+The engine's shard runners and the API's synchronous endpoints take their
+backends from the same `Backends`, so in `batchyard serve` a synchronous
+`/v1/embeddings` call joins the batch lines in the model's batcher, and an
+upstream's pacer counts both. Building a backend checks its options only;
+a local model loads on the backend's first `run`.
+"""
+
+from __future__ import annotations
+
+from batchyard.backends import backend_endpoints, create_backend
+from batchyard.backends.base import Backend
+from batchyard.config import ModelConfig, Settings
+
+
+class Backends:
+    """The process's backends, keyed by model name."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._built: dict[str, Backend] = {}
+
+    def model(self, name: str) -> ModelConfig | None:
+        """The configured model of that name, if any."""
+        return self.settings.model(name)
+
+    def serves(self, name: str, endpoint: str) -> bool:
+        """Whether model `name` is configured and its backend answers `endpoint`."""
+        config = self.model(name)
+        return config is not None and endpoint in backend_endpoints(config)
+
+    def models_for(self, endpoint: str) -> set[str]:
+        return {m.name for m in self.settings.models if endpoint in backend_endpoints(m)}
+
+    def get(self, name: str) -> Backend:
+        """The model's backend, built now if this is its first use; LookupError if unknown."""
+        backend = self._built.get(name)
+        if backend is None:
+            config = self.model(name)
+            if config is None:
+                raise LookupError(f"model {name!r} is not configured")
+            backend = self._built[name] = create_backend(config)
+        return backend
+
+    async def aclose(self) -> None:
+        """Release every built backend (threads, connections); a later `get` builds anew."""
+        built, self._built = self._built, {}
+        for backend in built.values():
+            await backend.aclose()
