@@ -109,3 +109,14 @@ def test_a_chat_batch_runs_on_the_local_model(make_server: ServerFactory, model_
         served = out[custom_id]["response"]["body"]
         assert served["choices"][0]["message"] == result.body["choices"][0]["message"]
         assert served["usage"] == result.body["usage"]
+
+    # The synchronous endpoint serves the same model, and a greedy answer matches the batch's.
+    reply = client.chat.completions.create(model=MODEL, **bodies["r0"])
+    assert reply.object == "chat.completion"
+    assert reply.choices[0].message.model_dump(exclude_none=True) == {
+        k: v
+        for k, v in out["r0"]["response"]["body"]["choices"][0]["message"].items()
+        if v is not None
+    }
+    assert reply.usage is not None
+    assert reply.usage.prompt_tokens == out["r0"]["response"]["body"]["usage"]["prompt_tokens"]
