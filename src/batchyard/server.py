@@ -51,6 +51,11 @@ class Services:
             store.close()
             raise
         backends = Backends(settings)
+        try:
+            backends.build_all()
+        except ConfigError:
+            store.close()
+            raise
         engine = Engine(settings, store, blobs, backends=backends)
         return cls(settings, store, blobs, engine, backends)
 

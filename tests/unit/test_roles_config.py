@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -55,3 +58,43 @@ def test_the_environment_names_the_bucket_and_is_checked() -> None:
     result = CliRunner().invoke(cli, ["worker"], env={"BATCHYARD_BLOB_URL": "ftp://x/y"})
     assert result.exit_code == 2
     assert "blob_url 'ftp://x/y'" in result.output
+
+
+@pytest.mark.parametrize(
+    ("command", "model", "message"),
+    [
+        ("serve", 'backend = "mock"\nlatency_msec = 5', "unknown option(s) latency_msec"),
+        (
+            "worker",
+            'backend = "openai"\nbase_url = "http://127.0.0.1:1/v1"\napi_key_env = "NOT_SET_HERE"',
+            "NOT_SET_HERE (api_key_env) is not set",
+        ),
+        ("run", 'backend = "openai"\nbase_url = "http://127.0.0.1:1/v1"\nrpm = -1', "rpm"),
+    ],
+)
+def test_every_process_refuses_a_bad_model_at_startup(
+    tmp_path: Path, command: str, model: str, message: str
+) -> None:
+    """Not with the first batch line that names the model: the process does not start.
+    A real process, with a timeout: one that started anyway would serve forever."""
+    config = tmp_path / "c.toml"
+    config.write_text(f'[[models]]\nname = "m"\n{model}\n')
+    lines = tmp_path / "in.jsonl"
+    lines.write_text(
+        '{"custom_id": "a", "method": "POST", "url": "/v1/chat/completions",'
+        ' "body": {"model": "m", "messages": []}}\n'
+    )
+    args = [command, "--config", str(config), "--data-dir", str(tmp_path / "data")]
+    if command == "run":
+        args.append(str(lines))
+    env = {k: v for k, v in os.environ.items() if k != "NOT_SET_HERE"}
+    done = subprocess.run(
+        [sys.executable, "-m", "batchyard", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "model 'm'" in done.stderr and message in done.stderr
+    assert not (tmp_path / "in.output.jsonl").exists()

@@ -1,10 +1,11 @@
-"""`Backends`: one backend per configured model, per process, built on first use.
+"""`Backends`: one backend per configured model, built once per process.
 
 The engine's shard runners and the API's synchronous endpoints take their
 backends from the same `Backends`, so in `batchyard serve` a synchronous
 `/v1/embeddings` call joins the batch lines in the model's batcher, and an
-upstream's pacer counts both. Building a backend checks its options only;
-a local model loads on the backend's first `run`.
+upstream's pacer counts both. Processes build them all at startup
+(`build_all`), which checks every model's options; a local model loads on the
+backend's first `run`.
 """
 
 from __future__ import annotations
@@ -32,6 +33,13 @@ class Backends:
 
     def models_for(self, endpoint: str) -> set[str]:
         return {m.name for m in self.settings.models if endpoint in backend_endpoints(m)}
+
+    def build_all(self) -> None:
+        """Build every configured model's backend now, so that a bad option, a missing
+        extra or an unset `api_key_env` stops the process at startup (`ConfigError`)
+        instead of failing a batch's lines later. Local models still load on first use."""
+        for model in self.settings.models:
+            self.get(model.name)
 
     def get(self, name: str) -> Backend:
         """The model's backend, built now if this is its first use; LookupError if unknown."""

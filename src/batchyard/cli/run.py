@@ -10,6 +10,7 @@ import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from batchyard.cli import cli, config_option, console, load_cli_settings
+from batchyard.config import ConfigError
 from batchyard.records import BatchRecord
 
 
@@ -78,15 +79,18 @@ def run(
             rate=rate,
         )
 
-    with progress:
-        outcome = run_file(
-            settings,
-            input_file,
-            output=output,
-            errors=errors,
-            on_start=on_start,
-            on_progress=on_progress,
-        )
+    try:
+        with progress:
+            outcome = run_file(
+                settings,
+                input_file,
+                output=output,
+                errors=errors,
+                on_start=on_start,
+                on_progress=on_progress,
+            )
+    except ConfigError as exc:  # a model's options, a missing extra, an unset api_key_env
+        raise click.UsageError(str(exc)) from None
     batch = outcome.batch
     if batch.status.value == "failed":
         console.print(

@@ -18,6 +18,7 @@ from batchyard.cli import (
     load_cli_settings,
     where,
 )
+from batchyard.config import ConfigError
 
 
 @cli.command()
@@ -56,4 +57,7 @@ def worker(
         f"batchyard {__version__} worker (models: "
         f"{', '.join(m.name for m in settings.models)}; {where(settings)})"
     )
-    asyncio.run(work(settings, metrics_host=metrics_host, metrics_port=metrics_port))
+    try:
+        asyncio.run(work(settings, metrics_host=metrics_host, metrics_port=metrics_port))
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from None
