@@ -8,7 +8,6 @@ in a fresh schema. Upload caps are set small so the size limits can be hit cheap
 from __future__ import annotations
 
 import json
-import threading
 import time
 import urllib.request
 from collections.abc import AsyncIterator, Iterator
@@ -16,8 +15,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from openai import AsyncOpenAI, OpenAI
+from tests.threaded_server import serving
 
 from batchyard.api import create_app
 from batchyard.blobs import LocalBlobStore
@@ -44,29 +43,10 @@ def server(store: Store, tmp_path: Path) -> Iterator[LiveServer]:
     blobs = LocalBlobStore(settings.blob_dir)
     live = LiveServer("", settings, store, blobs)
     app = create_app(settings, store, blobs, wake_engine=lambda: live.wakes.append(time.time()))
-    # Port 0: the kernel picks a free port, read back once the server listens.
-    uv = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=0, lifespan="off", log_level="warning")
-    )
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    try:
-        live.url = f"http://127.0.0.1:{_bound_port(uv)}"
+    with serving(app) as url:
+        live.url = url
         _wait_healthy(live.url)
         yield live
-    finally:
-        uv.should_exit = uv.force_exit = True
-        thread.join(timeout=10)
-
-
-def _bound_port(uv: uvicorn.Server) -> int:
-    deadline = time.monotonic() + 10
-    while not uv.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.005)
-    port: int = uv.servers[0].sockets[0].getsockname()[1]
-    return port
 
 
 def _wait_healthy(url: str) -> None:

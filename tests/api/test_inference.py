@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,8 +12,8 @@ import httpx
 import numpy as np
 import openai
 import pytest
-import uvicorn
 from openai import OpenAI
+from tests.threaded_server import serving
 
 from batchyard.api import create_app
 from batchyard.backends.registry import Backends
@@ -44,21 +43,10 @@ def server(store: Store, tmp_path: Path) -> Iterator[LiveServer]:
     blobs = LocalBlobStore(settings.blob_dir)
     backends = Backends(settings)
     app = create_app(settings, store, blobs, backends=backends)
-    uv = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=0, lifespan="off", log_level="warning")
-    )
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not uv.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.005)
-    port = uv.servers[0].sockets[0].getsockname()[1]
     try:
-        yield LiveServer(f"http://127.0.0.1:{port}", settings, store, blobs)
+        with serving(app) as url:
+            yield LiveServer(url, settings, store, blobs)
     finally:
-        uv.should_exit = uv.force_exit = True
-        thread.join(timeout=10)
         asyncio.run(backends.aclose())
 
 

@@ -7,18 +7,17 @@ to everything, the health check included) or back up. Nothing is mocked.
 from __future__ import annotations
 
 import asyncio
-import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request as HTTPRequest
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from tests.threaded_server import serving
 
 from batchyard.backends.base import Request, Result
 from batchyard.backends.openai import OpenAIBackend
@@ -65,25 +64,10 @@ class Upstream:
 @pytest.fixture
 def servers() -> Iterator[tuple[Upstream, Upstream]]:
     """Two upstreams on their own ports, each served by uvicorn in a thread."""
-    running: list[tuple[uvicorn.Server, threading.Thread]] = []
     pair = (Upstream(), Upstream())
-    for upstream in pair:
-        config = uvicorn.Config(
-            upstream.app(), host="127.0.0.1", port=0, log_level="warning", lifespan="off"
-        )
-        server = uvicorn.Server(config)
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 10
-        while not server.started:
-            assert time.monotonic() < deadline, "a test upstream did not start"
-            time.sleep(0.01)
-        upstream.url = f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}/v1"
-        running.append((server, thread))
-    yield pair
-    for server, thread in running:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with serving(pair[0].app()) as first, serving(pair[1].app()) as second:
+        pair[0].url, pair[1].url = f"{first}/v1", f"{second}/v1"
+        yield pair
 
 
 @pytest.fixture

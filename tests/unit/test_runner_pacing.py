@@ -4,17 +4,15 @@ the limits the pacer learns reach the `batchyard_pacer_limit` gauge."""
 from __future__ import annotations
 
 import asyncio
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request as HTTPRequest
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from tests.threaded_server import serving
 from tests.unit.test_runner_outages import FlakyStore, claim_one
 
 from batchyard.backends import create_backend
@@ -50,18 +48,8 @@ async def chat(request: HTTPRequest) -> Response:
 @pytest.fixture
 def upstream() -> Iterator[str]:
     app = Starlette(routes=[Route("/v1/chat/completions", chat, methods=["POST"])])
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline
-        time.sleep(0.01)
-    yield f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}/v1"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(app) as url:
+        yield f"{url}/v1"
 
 
 async def test_429s_are_retried_past_max_attempts_and_limits_reach_the_gauge(
