@@ -202,9 +202,15 @@ def interactive_latency(
         batch = client.batches.create(
             input_file_id=file.id, endpoint="/v1/embeddings", completion_window="24h"
         )
-        while client.batches.retrieve(batch.id).status != "in_progress":
+
+        # Busy means the model is computing batch texts: wait for the first finished lines
+        # (a group of lines finishes when all its texts have been through the batcher).
+        def completed() -> int:
+            counts = client.batches.retrieve(batch.id).request_counts
+            return counts.completed if counts is not None else 0
+
+        while completed() == 0:
             time.sleep(0.1)
-        time.sleep(2)  # its shards are claimed and their groups are in the batcher
         busy = [timed() for _ in range(calls)]
         after = client.batches.retrieve(batch.id)
         still_running = after.status == "in_progress"
