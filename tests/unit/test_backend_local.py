@@ -168,7 +168,7 @@ async def test_vectors_equal_the_models_own_encode(backend: LocalEmbeddingsBacke
     texts = ["short", "a somewhat longer sentence about vectors " * 3, "word " * 200]
     requests = [Request("/v1/embeddings", {"input": text}, str(i)) for i, text in enumerate(texts)]
     ours = np.array([r.body["data"][0]["embedding"] for r in await backend.run(requests)])
-    (model,) = local_model._models.values()
+    (model,) = local_model._models.loaded.values()
     theirs = model.encoder.encode(texts, normalize_embeddings=True)
     assert np.abs(ours - theirs).max() < 1e-5
 

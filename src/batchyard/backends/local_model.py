@@ -13,14 +13,12 @@ are switched offline before they are imported.
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-_models: dict[tuple[str, str], EmbeddingModel] = {}
-_models_lock = threading.Lock()
+from batchyard.backends.local_runtime import ModelCache, offline_torch
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,27 +102,18 @@ class EmbeddingModel:
         return list(array)
 
 
+_models: ModelCache[EmbeddingModel] = ModelCache()
+
+
 def load(path: str, device: str, threads: int | None) -> EmbeddingModel:
     """Load once per process and (path, device); callers wait for a load in progress."""
-    with _models_lock:
-        model = _models.get((path, device))
-        if model is None:
-            model = _models[(path, device)] = _load_uncached(path, device, threads)
-        return model
+    return _models.get((path, device), lambda: _load_uncached(path, device, threads))
 
 
 def _load_uncached(path: str, device: str, threads: int | None) -> EmbeddingModel:
-    # Read at import time by huggingface_hub/transformers: set before importing them.
-    os.environ["HF_HUB_OFFLINE"] = "1"
-    os.environ["TRANSFORMERS_OFFLINE"] = "1"
-    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # no tqdm bars in server logs
-    import torch
+    _, device = offline_torch(device, threads)
     from sentence_transformers import SentenceTransformer
 
-    if threads is not None:
-        torch.set_num_threads(threads)  # process-wide: torch has one intra-op pool
-    if device == "auto":
-        device = "cuda" if torch.cuda.is_available() else "cpu"
     encoder = SentenceTransformer(path, device=device, local_files_only=True)
     encoder.eval()
     dimension = (

@@ -16,12 +16,8 @@ request. The decoding loop lives in `generation`, parameter checks in
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import inspect
-import os
-import re
 import secrets
-import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -32,14 +28,18 @@ from typing import Any, ClassVar
 from batchyard.backends.base import Request, Result, error_body, parse_options
 from batchyard.backends.chat_params import CHAT, COMPLETIONS, BadRequest, Job, parse
 from batchyard.backends.generation import Completion, LanguageModel, Sampling, generate
-from batchyard.config import ConfigError, ModelConfig
+from batchyard.backends.local_runtime import (
+    ModelCache,
+    check_device,
+    offline_torch,
+    require_modules,
+)
+from batchyard.config import ModelConfig
 from batchyard.ids import request_id
 
-_DEVICE = re.compile(r"^(cpu|auto|cuda(:[0-9]+)?)$")
 _DTYPES = ("auto", "float32", "bfloat16", "float16")
 
-_models: dict[tuple[str, str, str], LanguageModel] = {}
-_models_lock = threading.Lock()
+_models: ModelCache[LanguageModel] = ModelCache()
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,10 +59,7 @@ class TransformersChatOptions:
             raise ValueError("option 'path' (a local Hugging Face model folder) is required")
         if not Path(self.path).is_dir():
             raise ValueError(f"path {self.path!r} is not a folder")
-        if not _DEVICE.match(self.device):
-            raise ValueError(
-                f"device must be 'cpu', 'cuda', 'cuda:<n>' or 'auto', not {self.device!r}"
-            )
+        check_device(self.device)
         if self.dtype not in _DTYPES:
             raise ValueError(f"dtype must be one of {', '.join(_DTYPES)}, not {self.dtype!r}")
         for name in ("threads", "max_batch_size", "max_batch_tokens", "default_max_tokens"):
@@ -79,13 +76,7 @@ class TransformersChatBackend:
     def __init__(self, model: ModelConfig) -> None:
         self.name = model.name
         self.options = parse_options(TransformersChatOptions, model)
-        missing = [
-            name for name in ("torch", "transformers") if importlib.util.find_spec(name) is None
-        ]
-        if missing:
-            raise ConfigError(
-                f"model {model.name!r} needs {', '.join(missing)}: pip install 'batchyard[local]'"
-            )
+        require_modules(model, ("torch", "transformers"))
         self.max_group = self.options.max_batch_size
         # Own threads, so generations waiting on the model never hold the event loop's
         # shared pool, and an interactive call always has a thread to start on.
@@ -209,29 +200,16 @@ def _server_error(what: str, exc: Exception) -> Result:
 
 def _load(path: str, device: str, dtype: str, threads: int | None) -> LanguageModel:
     """Load once per process and (path, device, dtype); callers wait for a load in progress."""
-    with _models_lock:
-        key = (path, device, dtype)
-        lm = _models.get(key)
-        if lm is None:
-            lm = _models[key] = _load_uncached(path, device, dtype, threads)
-        return lm
+    return _models.get((path, device, dtype), lambda: _load_uncached(path, device, dtype, threads))
 
 
 def _load_uncached(path: str, device: str, dtype: str, threads: int | None) -> LanguageModel:
-    # Read at import time by huggingface_hub/transformers: set before importing them.
-    os.environ["HF_HUB_OFFLINE"] = "1"
-    os.environ["TRANSFORMERS_OFFLINE"] = "1"
-    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # no tqdm bars in server logs
-    import torch
+    torch, device = offline_torch(device, threads)
     import transformers
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     hf_logging: Any = transformers.utils.logging  # untyped
     hf_logging.disable_progress_bar()
-    if threads is not None:
-        torch.set_num_threads(threads)  # process-wide: torch has one intra-op pool
-    if device == "auto":
-        device = "cuda" if torch.cuda.is_available() else "cpu"
     torch_dtype = getattr(torch, dtype) if dtype != "auto" else _auto_dtype(torch, device)
     tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
     # transformers 4.56 renamed torch_dtype to dtype; sentence-transformers allows older ones.
