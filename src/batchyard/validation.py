@@ -20,7 +20,7 @@ docs/validation-codes.md lists every message.
 | invalid_method             | method          | not "POST"                              | H   |
 | invalid_url                | url             | not the batch's endpoint                | O   |
 | invalid_request            | body.model,     | absent or null (endpoint fields:        | O/H |
-|                            | body.<field>    | _REQUIRED_BODY_FIELDS)                  |     |
+|                            | body.<field>    | REQUIRED_BODY_FIELDS)                   |     |
 | model_not_found            | body.model      | not configured (skipped if models=None) | O   |
 | mismatched_model           | body.model      | differs from the file's first model     | H   |
 | streaming_unsupported      | body.stream     | body.stream is true                     | O   |
@@ -64,15 +64,12 @@ _OPEN_BRACE = ord("{")
 _NO_ID = 0  # hash slot of a line without a usable custom_id; real hashes never take it
 
 # The body field each endpoint cannot run without, and the message when absent.
-_REQUIRED_BODY_FIELDS: dict[str, tuple[str, str]] = {
+REQUIRED_BODY_FIELDS: dict[str, tuple[str, str]] = {
     "/v1/chat/completions": ("messages", "Messages parameter is required."),
     "/v1/completions": ("prompt", "Prompt parameter is required."),
     "/v1/embeddings": ("input", "Input parameter is required."),
     "/v1/moderations": ("input", "Input parameter is required."),
 }
-
-# Public for the synchronous endpoints, which check a body as a batch line's.
-REQUIRED_BODY_FIELDS = _REQUIRED_BODY_FIELDS
 
 _NOT_JSON = "This line is not parseable as valid JSON."
 _NOT_OBJECT = "This line is not a JSON object."
@@ -255,7 +252,7 @@ class _FirstPass:
         self.models = models
         self.max_requests = limits.max_requests_per_batch
         self.shard_lines = shard_lines
-        self.required = _REQUIRED_BODY_FIELDS.get(endpoint)
+        self.required = REQUIRED_BODY_FIELDS.get(endpoint)
         self.errors = _Errors(limits.max_validation_errors)
         self.hashes = array("q")
         self.model: str | None = None
