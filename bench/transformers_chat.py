@@ -31,8 +31,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.unit.tiny_
 
 from tests.unit.tiny_causal_lm import SENTENCES, build_tiny_causal_lm
 
-from batchyard.backends.base import Request
-from batchyard.backends.transformers_chat import TransformersChatBackend
+from batchyard.backends import Request
+from batchyard.backends.local.chat import TransformersChatBackend
 from batchyard.config import ModelConfig
 
 RESULTS = Path(__file__).parent / "results"

@@ -36,17 +36,23 @@ class APIError(Exception):
             self.type = type
 
     def envelope(self) -> dict[str, Any]:
-        return {
-            "error": {
-                "message": self.message,
-                "type": self.type,
-                "param": self.param,
-                "code": self.code,
-            }
-        }
+        return error_body(self.message, type=self.type, param=self.param, code=self.code)
+
+
+def error_body(
+    message: str,
+    *,
+    type: str = "invalid_request_error",
+    param: str | None = None,
+    code: str | None = None,
+) -> dict[str, Any]:
+    """OpenAI's error envelope: an HTTP error's body, and a failed line's `response.body`."""
+    return {"error": {"message": message, "type": type, "param": param, "code": code}}
 
 
 class BadRequest(APIError):
+    """A request OpenAI would reject: a 400 from the API, or a failed line's 400 from a backend."""
+
     status_code = 400
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import uvicorn
 
 from batchyard.api.app import create_app, create_worker_app
-from batchyard.backends.registry import Backends
+from batchyard.backends import Backends
 from batchyard.blobs import BlobStore, open_blob_store
 from batchyard.config import ConfigError, Settings
 from batchyard.engine import Engine

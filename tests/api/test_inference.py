@@ -16,7 +16,7 @@ from openai import OpenAI
 from tests.threaded_server import serving
 
 from batchyard.api import create_app
-from batchyard.backends.registry import Backends
+from batchyard.backends import Backends
 from batchyard.blobs import LocalBlobStore
 from batchyard.config import ModelConfig, Settings, local_extra_installed
 from batchyard.store import Store

@@ -12,8 +12,8 @@ import pytest
 from tests.e2e.conftest import ServerFactory, results, wait_for
 from tests.unit.tiny_causal_lm import build_tiny_causal_lm
 
-from batchyard.backends.base import Request
-from batchyard.backends.transformers_chat import TransformersChatBackend
+from batchyard.backends import Request
+from batchyard.backends.local.chat import TransformersChatBackend
 from batchyard.config import ModelConfig
 
 pytestmark = [

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from batchyard.pacing.concurrency import AdaptiveConcurrency
+from batchyard.backends.pacing.concurrency import AdaptiveConcurrency
 
 
 @dataclass

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from batchyard.backends.base import Request, Result
-from batchyard.backends.local_embeddings import LocalEmbeddingsBackend
+from batchyard.backends import Request, Result
+from batchyard.backends.local.embeddings import LocalEmbeddingsBackend
 from batchyard.config import ConfigError, ModelConfig, local_extra_installed
 
 pytestmark = [
@@ -163,12 +163,12 @@ async def test_vectors_equal_the_models_own_encode(backend: LocalEmbeddingsBacke
     """Our tokenizing, padding and passes give what sentence-transformers' encode gives."""
     import numpy as np
 
-    from batchyard.backends import local_model
+    from batchyard.backends.local import embedding_model
 
     texts = ["short", "a somewhat longer sentence about vectors " * 3, "word " * 200]
     requests = [Request("/v1/embeddings", {"input": text}, str(i)) for i, text in enumerate(texts)]
     ours = np.array([r.body["data"][0]["embedding"] for r in await backend.run(requests)])
-    (model,) = local_model._models.loaded.values()
+    (model,) = embedding_model._models.loaded.values()
     theirs = model.encoder.encode(texts, normalize_embeddings=True)
     assert np.abs(ours - theirs).max() < 1e-5
 

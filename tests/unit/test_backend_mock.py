@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from batchyard.backends.base import Request, Result
+from batchyard.backends import Request, Result
 from batchyard.backends.mock import MockBackend
 from batchyard.config import ConfigError, ModelConfig
 

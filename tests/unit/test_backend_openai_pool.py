@@ -19,7 +19,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from tests.threaded_server import serving
 
-from batchyard.backends.base import Request, Result
+from batchyard.backends import Request, Result
 from batchyard.backends.openai import OpenAIBackend
 from batchyard.config import ConfigError, ModelConfig
 

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from tests.unit.tiny_causal_lm import CHAT_TEMPLATE, CONTEXT, build_tiny_causal_lm
 
-from batchyard.backends.base import Request, Result
-from batchyard.backends.generation import PriorityGate
-from batchyard.backends.transformers_chat import TransformersChatBackend
+from batchyard.backends import Request, Result
+from batchyard.backends.local.chat import TransformersChatBackend
+from batchyard.backends.local.generation import PriorityGate
 from batchyard.config import ConfigError, ModelConfig
 
 pytestmark = [

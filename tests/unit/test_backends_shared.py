@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from batchyard.backends import Backends
 from batchyard.backends.mock import MockBackend
-from batchyard.backends.registry import Backends
 from batchyard.config import ModelConfig, Settings
 from batchyard.server import Services
 

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from batchyard.backends.batcher import Batcher, BatcherClosed, PassStats, _Item, take_pass
+from batchyard.backends.local.batcher import Batcher, BatcherClosed, PassStats, _Item, take_pass
 
 POISON = -1
 

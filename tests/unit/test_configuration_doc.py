@@ -18,10 +18,10 @@ import pytest
 
 from batchyard.backends import BACKENDS
 from batchyard.backends.base import parse_options
-from batchyard.backends.local_embeddings import LocalEmbeddingsOptions
+from batchyard.backends.local.chat import TransformersChatOptions
+from batchyard.backends.local.embeddings import LocalEmbeddingsOptions
 from batchyard.backends.mock import MockOptions
 from batchyard.backends.openai import OpenAIOptions
-from batchyard.backends.transformers_chat import TransformersChatOptions
 from batchyard.config import (
     EngineSettings,
     Limits,

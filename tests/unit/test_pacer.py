@@ -7,11 +7,11 @@ import time
 
 import pytest
 
+from batchyard.backends.pacing import Pacer, PacerLimits
+from batchyard.backends.pacing.bucket import TokenBucket
+from batchyard.backends.pacing.concurrency import AdaptiveConcurrency
+from batchyard.backends.pacing.pool import Pool, Upstream
 from batchyard.engine.retry import RetryPolicy
-from batchyard.pacing import Pacer, PacerLimits
-from batchyard.pacing.bucket import TokenBucket
-from batchyard.pacing.concurrency import AdaptiveConcurrency
-from batchyard.pacing.pool import Pool, Upstream
 
 A, B = "http://a/v1", "http://b/v1"
 

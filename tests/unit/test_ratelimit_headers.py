@@ -7,7 +7,11 @@ from email.utils import formatdate
 import httpx
 import pytest
 
-from batchyard.pacing.ratelimit_headers import RateLimitHeaders, parse_duration, retry_after
+from batchyard.backends.pacing.ratelimit_headers import (
+    RateLimitHeaders,
+    parse_duration,
+    retry_after,
+)
 
 
 @pytest.mark.parametrize(

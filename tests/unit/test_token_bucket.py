@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from batchyard.pacing.bucket import SAFETY_MARGIN, TokenBucket
+from batchyard.backends.pacing.bucket import SAFETY_MARGIN, TokenBucket
 
 LIMIT = 6000.0  # per minute: 100 per second
 MARGIN = LIMIT * SAFETY_MARGIN

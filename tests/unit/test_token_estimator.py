@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from batchyard.pacing.tokens import (
+from batchyard.backends.pacing.tokens import (
     CHARS_PER_TOKEN,
     MESSAGE_OVERHEAD,
     REPLY_PRIMING,

@@ -18,7 +18,7 @@ from batchyard.api.middleware import RequestMiddleware
 from batchyard.api.routes import api_router
 from batchyard.api.routes import metrics as metrics_route
 from batchyard.api.schemas import OrjsonResponse
-from batchyard.backends.registry import Backends
+from batchyard.backends import Backends
 from batchyard.blobs import BlobStore
 from batchyard.config import Settings
 from batchyard.metrics import Metrics

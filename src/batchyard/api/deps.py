@@ -11,7 +11,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from batchyard.backends.registry import Backends
+from batchyard.backends import Backends
 from batchyard.blobs import BlobStore
 from batchyard.config import Settings
 from batchyard.metrics import Metrics

@@ -24,6 +24,8 @@ from typing import (
 )
 
 from batchyard.config import ConfigError, ModelConfig
+from batchyard.errors import APIError, error_body
+from batchyard.ids import request_id
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -80,6 +82,17 @@ class Result:
         """Transient: a later attempt may succeed (no answer, 408, 409, 429, 5xx)."""
         return self.status_code in (0, 408, 409, 429) or self.status_code >= 500
 
+    @classmethod
+    def rejected(cls, error: APIError) -> Result:
+        """The answer to a request the backend refuses (a `BadRequest`, say)."""
+        return cls(error.status_code, error.envelope(), request_id())
+
+    @classmethod
+    def server_error(cls, backend: str, what: str, exc: Exception) -> Result:
+        """A 500 naming what failed inside the backend (a model that would not load)."""
+        message = f"{backend}: {what} ({type(exc).__name__}: {exc})."
+        return cls(500, error_body(message, type="server_error"), request_id())
+
 
 @runtime_checkable
 class Backend(Protocol):
@@ -117,17 +130,6 @@ class ReportsPacing(Protocol):
     def pacing_limits(self) -> dict[str, float]:
         """Limits in force now, by name ("concurrency", "rpm", "tpm", ...)."""
         ...
-
-
-def error_body(
-    message: str,
-    *,
-    type: str = "invalid_request_error",
-    param: str | None = None,
-    code: str | None = None,
-) -> dict[str, Any]:
-    """An OpenAI error envelope, as upstreams put in `response.body`."""
-    return {"error": {"message": message, "type": type, "param": param, "code": code}}
 
 
 OptionsT = TypeVar("OptionsT", bound="DataclassInstance")

@@ -26,8 +26,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from batchyard.backends.base import Request, Result, error_body, parse_options
+from batchyard.backends.base import Request, Result, parse_options
 from batchyard.config import ModelConfig
+from batchyard.errors import BadRequest, error_body
 
 _MAX_DIMENSIONS = 8192
 
@@ -50,14 +51,6 @@ _MODERATION_CATEGORIES = (
     "violence",
     "violence/graphic",
 )
-
-
-class _BadRequest(Exception):
-    """A request body the real API would reject; becomes a 400 result."""
-
-    def __init__(self, message: str, param: str | None = None, code: str | None = None) -> None:
-        super().__init__(message)
-        self.body = error_body(message, param=param, code=code)
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,8 +153,8 @@ class MockBackend:
             return Result(404, error_body(message, code="unsupported_endpoint"), request_id)
         try:
             return Result(200, handler(request.body, created), request_id)
-        except _BadRequest as exc:
-            return Result(400, exc.body, request_id)
+        except BadRequest as exc:
+            return Result(400, exc.envelope(), request_id)
         except (AttributeError, KeyError, TypeError, ValueError) as exc:
             message = f"The request body is malformed ({type(exc).__name__}: {exc})."
             return Result(400, error_body(message), request_id)
@@ -169,7 +162,7 @@ class MockBackend:
     def _chat(self, body: dict[str, Any], created: int) -> dict[str, Any]:
         messages = _required(body, "messages")
         if not isinstance(messages, list) or not messages:
-            raise _BadRequest("'messages' must be a non-empty array.", param="messages")
+            raise BadRequest("'messages' must be a non-empty array.", param="messages")
         prompt_tokens = 0
         reply = ""
         for message in messages:
@@ -253,7 +246,7 @@ class MockBackend:
                 if item.get("role") == "user":
                     reply = text
         else:
-            raise _BadRequest("'input' must be a string or an array.", param="input")
+            raise BadRequest("'input' must be a string or an array.", param="input")
         output_tokens = len(reply.split())
         response_id = f"{_ids.getrandbits(128):032x}"
         return {
@@ -308,13 +301,13 @@ class MockBackend:
             or isinstance(dimensions, bool)
             or not 1 <= dimensions <= _MAX_DIMENSIONS
         ):
-            raise _BadRequest(
+            raise BadRequest(
                 f"'dimensions' must be an integer between 1 and {_MAX_DIMENSIONS}.",
                 param="dimensions",
             )
         encoding = body.get("encoding_format", "float")
         if encoding not in ("float", "base64"):
-            raise _BadRequest(
+            raise BadRequest(
                 "'encoding_format' must be 'float' or 'base64'.", param="encoding_format"
             )
         data = []
@@ -339,7 +332,7 @@ class MockBackend:
         if isinstance(items, str):
             items = [items]
         elif not isinstance(items, list) or not items:
-            raise _BadRequest("'input' must be a string or a non-empty array.", param="input")
+            raise BadRequest("'input' must be a string or a non-empty array.", param="input")
         results = [
             {
                 "flagged": False,
@@ -378,7 +371,7 @@ def _required(body: dict[str, Any], name: str) -> Any:
     try:
         return body[name]
     except KeyError:
-        raise _BadRequest(
+        raise BadRequest(
             f"Missing required parameter: '{name}'.", param=name, code="missing_required_parameter"
         ) from None
 
@@ -400,7 +393,7 @@ def _strings(value: Any, param: str) -> list[str]:
         return [value]
     if isinstance(value, list) and value and all(isinstance(item, str) for item in value):
         return value
-    raise _BadRequest(
+    raise BadRequest(
         f"'{param}' must be a string or a non-empty array of strings for the mock backend.",
         param=param,
     )
@@ -409,7 +402,7 @@ def _strings(value: Any, param: str) -> list[str]:
 def _choice_count(body: dict[str, Any]) -> int:
     n = body.get("n", 1)
     if not isinstance(n, int) or isinstance(n, bool) or not 1 <= n <= 128:
-        raise _BadRequest("'n' must be an integer between 1 and 128.", param="n")
+        raise BadRequest("'n' must be an integer between 1 and 128.", param="n")
     return n
 
 

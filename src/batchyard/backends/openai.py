@@ -31,12 +31,13 @@ from typing import Any, ClassVar
 import httpx
 import orjson
 
-from batchyard.backends.base import ALL_ENDPOINTS, Request, Result, error_body, parse_options
+from batchyard.backends.base import ALL_ENDPOINTS, Request, Result, parse_options
+from batchyard.backends.pacing import Admission, Pacer, PacerLimits, TokenEstimator
+from batchyard.backends.pacing.ratelimit_headers import retry_after
+from batchyard.backends.pacing.tokens import TokenEstimate
 from batchyard.config import ConfigError, ModelConfig
+from batchyard.errors import error_body
 from batchyard.ids import request_id
-from batchyard.pacing import Admission, Pacer, PacerLimits, TokenEstimator
-from batchyard.pacing.ratelimit_headers import retry_after
-from batchyard.pacing.tokens import TokenEstimate
 
 log = logging.getLogger(__name__)
 

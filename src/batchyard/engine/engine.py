@@ -21,8 +21,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 
-from batchyard.backends.base import Backend, ReportsPacing
-from batchyard.backends.registry import Backends
+from batchyard.backends import Backend, Backends, ReportsPacing
 from batchyard.blobs import BlobStore
 from batchyard.config import Settings
 from batchyard.engine.finalizer import OUTPUT_RETENTION_SECONDS, finalize

@@ -21,7 +21,7 @@ from typing import Any
 import orjson
 
 from batchyard import ids
-from batchyard.backends.base import Backend, ReportsPacing, Request, Result
+from batchyard.backends import Backend, ReportsPacing, Request, Result
 from batchyard.blobs import BlobStore, Journal
 from batchyard.config import EngineSettings
 from batchyard.engine import journal

@@ -21,8 +21,8 @@ from batchyard.api.bodies import read_json_object
 from batchyard.api.deps import BackendsDep, MetricsDep, ProjectDep
 from batchyard.api.errors import invalid_type
 from batchyard.api.schemas import OrjsonResponse
-from batchyard.backends.base import Request as BackendRequest
-from batchyard.backends.registry import Backends
+from batchyard.backends import Backends
+from batchyard.backends import Request as BackendRequest
 from batchyard.config import ConfigError
 from batchyard.errors import APIError, BadRequest, missing_parameter
 from batchyard.ids import request_id

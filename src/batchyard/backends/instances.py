@@ -10,8 +10,8 @@ backend's first `run`.
 
 from __future__ import annotations
 
-from batchyard.backends import backend_endpoints, create_backend
 from batchyard.backends.base import Backend
+from batchyard.backends.catalogue import backend_endpoints, create_backend
 from batchyard.config import ModelConfig, Settings
 
 

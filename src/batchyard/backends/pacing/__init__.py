@@ -5,7 +5,7 @@ token estimates, token buckets, adaptive concurrency and a pool of base URLs.
 See docs/pacing.md.
 """
 
-from batchyard.pacing.pacer import Admission, Pacer, PacerLimits
-from batchyard.pacing.tokens import TokenEstimator
+from batchyard.backends.pacing.pacer import Admission, Pacer, PacerLimits
+from batchyard.backends.pacing.tokens import TokenEstimator
 
 __all__ = ["Admission", "Pacer", "PacerLimits", "TokenEstimator"]

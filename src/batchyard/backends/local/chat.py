@@ -25,16 +25,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-from batchyard.backends.base import Request, Result, error_body, parse_options
-from batchyard.backends.chat_params import CHAT, COMPLETIONS, BadRequest, Job, parse
-from batchyard.backends.generation import Completion, LanguageModel, Sampling, generate
-from batchyard.backends.local_runtime import (
+from batchyard.backends.base import Request, Result, parse_options
+from batchyard.backends.local.chat_params import CHAT, COMPLETIONS, Job, parse
+from batchyard.backends.local.generation import Completion, LanguageModel, Sampling, generate
+from batchyard.backends.local.runtime import (
     ModelCache,
     check_device,
     offline_torch,
     require_modules,
 )
 from batchyard.config import ModelConfig
+from batchyard.errors import BadRequest
 from batchyard.ids import request_id
 
 _DTYPES = ("auto", "float32", "bfloat16", "float16")
@@ -93,13 +94,18 @@ class TransformersChatBackend:
                 _load, options.path, options.device, options.dtype, options.threads
             )
         except Exception as exc:
-            return [_server_error("could not load the model", exc) for _ in requests]
+            return [
+                Result.server_error("transformers-chat", "could not load the model", exc)
+                for _ in requests
+            ]
         try:
             threads = self._threads[any(request.interactive for request in requests)]
             loop = asyncio.get_running_loop()
             return await loop.run_in_executor(threads, self._answer, lm, requests)
         except Exception as exc:
-            return [_server_error("generation failed", exc) for _ in requests]
+            return [
+                Result.server_error("transformers-chat", "generation failed", exc) for _ in requests
+            ]
 
     async def aclose(self) -> None:
         """Stop the generation threads; the model stays cached for the process's other users."""
@@ -115,13 +121,13 @@ class TransformersChatBackend:
                     parse(request.endpoint, request.body, lm, self.options.default_max_tokens)
                 )
             except BadRequest as exc:
-                jobs.append(Result(400, exc.body, request_id()))
+                jobs.append(Result.rejected(exc))
         interactive = any(request.interactive for request in requests)
         accepted = [job for job in jobs if isinstance(job, Job)]
         try:
             completions = iter(self._generate(lm, accepted, interactive))
         except Exception as exc:  # out of memory, a broken model: the 400s still stand
-            error = _server_error("generation failed", exc)
+            error = Result.server_error("transformers-chat", "generation failed", exc)
             return [job if isinstance(job, Result) else error for job in jobs]
         results = []
         for request, job in zip(requests, jobs, strict=True):
@@ -191,11 +197,6 @@ class TransformersChatBackend:
                 "total_tokens": prompt_tokens + completion_tokens,
             },
         }
-
-
-def _server_error(what: str, exc: Exception) -> Result:
-    message = f"transformers-chat: {what} ({type(exc).__name__}: {exc})."
-    return Result(500, error_body(message, type="server_error"), request_id())
 
 
 def _load(path: str, device: str, dtype: str, threads: int | None) -> LanguageModel:

