@@ -5,10 +5,14 @@ from __future__ import annotations
 import pytest
 from tests.store.factories import NOW, add_batch, add_file, batch_record, file_record
 
-from batchyard.quotas import QuotaExceeded
 from batchyard.records import BatchRecord, ShardProgress, ShardRecord
 from batchyard.store import Store
-from batchyard.store.quotas import ProjectUsage
+from batchyard.store.errors import (
+    ActiveBatchesQuotaReached,
+    EnqueuedLinesQuotaReached,
+    StorageQuotaReached,
+)
+from batchyard.store.usage import ProjectUsage
 
 
 def running(store: Store, lines: int, project: str = "p") -> BatchRecord:
@@ -22,7 +26,7 @@ def running(store: Store, lines: int, project: str = "p") -> BatchRecord:
 
 
 def test_usage_counts_only_the_projects_live_objects(store: Store) -> None:
-    assert store.quotas.usage("p") == ProjectUsage(0, 0, 0)
+    assert store.usage.of("p") == ProjectUsage(0, 0, 0)
     kept, gone = file_record(size=100), file_record(size=50)
     store.add_file(kept)
     store.add_file(gone)
@@ -30,29 +34,28 @@ def test_usage_counts_only_the_projects_live_objects(store: Store) -> None:
     store.delete_file("p", gone.id, NOW)
     store.add_batch(batch_record())
     store.add_batch(batch_record(project="q"))
-    assert store.quotas.usage("p") == ProjectUsage(100, 1, 0)
+    assert store.usage.of("p") == ProjectUsage(100, 1, 0)
 
 
 def test_enqueued_lines_fall_as_lines_finish_and_stop_at_a_cancel(store: Store) -> None:
     batch = running(store, 10)
     running(store, 7, project="q")
-    assert store.quotas.usage("p").enqueued_lines == 10
+    assert store.usage.of("p").enqueued_lines == 10
     claim = store.claim_shard("w", NOW, 30)
     assert claim is not None and claim.shard.batch_id == batch.id
     store.checkpoint_shard(claim.shard, ShardProgress(completed=3, failed=1), NOW, 30)
-    assert store.quotas.usage("p").enqueued_lines == 6
+    assert store.usage.of("p").enqueued_lines == 6
     store.request_cancel("p", batch.id, NOW)
-    assert store.quotas.usage("p") == ProjectUsage(100, 1, 0)
+    assert store.usage.of("p") == ProjectUsage(100, 1, 0)
 
 
 def test_a_file_that_does_not_fit_is_refused_and_not_kept(store: Store) -> None:
     store.add_file(file_record(size=60), max_stored_bytes=100)
     store.add_file(file_record(size=40), max_stored_bytes=100)  # exactly at the limit
     extra = file_record(size=1)
-    with pytest.raises(QuotaExceeded) as exc:
+    with pytest.raises(StorageQuotaReached) as exc:
         store.add_file(extra, max_stored_bytes=100)
-    assert (exc.value.status_code, exc.value.code) == (429, "storage_quota_exceeded")
-    assert exc.value.headers == {"x-should-retry": "false"}
+    assert exc.value == StorageQuotaReached("p", stored=100, adding=1, limit=100)
     assert store.get_file("p", extra.id) is None
     store.add_file(file_record(size=1, project="q"), max_stored_bytes=100)  # per project
 
@@ -60,12 +63,11 @@ def test_a_file_that_does_not_fit_is_refused_and_not_kept(store: Store) -> None:
 def test_active_batches_and_enqueued_lines_limit_new_batches(store: Store) -> None:
     running(store, 5)
     store.add_batch(batch_record(), max_active_batches=2)
-    with pytest.raises(QuotaExceeded) as exc:
+    with pytest.raises(ActiveBatchesQuotaReached) as active:
         store.add_batch(batch_record(), max_active_batches=2)
-    assert (exc.value.code, exc.value.type) == ("active_batch_limit_exceeded", "rate_limit_error")
-    with pytest.raises(QuotaExceeded) as exc:
+    assert active.value == ActiveBatchesQuotaReached("p", limit=2)
+    with pytest.raises(EnqueuedLinesQuotaReached) as enqueued:
         store.add_batch(batch_record(), max_enqueued_lines=5)
-    assert exc.value.code == "enqueued_line_limit_exceeded"
-    assert "Limit: 5 enqueued lines" in exc.value.message
+    assert enqueued.value == EnqueuedLinesQuotaReached("p", limit=5, enqueued=5)
     store.add_batch(batch_record(), max_enqueued_lines=6)
-    assert store.quotas.usage("p").active_batches == 3
+    assert store.usage.of("p").active_batches == 3

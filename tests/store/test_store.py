@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from tests.store.factories import NOW, add_batch, add_file, batch_record, file_record
 
-from batchyard.errors import Conflict, NotFound
 from batchyard.records import (
     BatchRecord,
     BatchStatus,
@@ -16,6 +15,7 @@ from batchyard.records import (
     Usage,
 )
 from batchyard.store import ShardVerdict, Store
+from batchyard.store.errors import BatchNotCancellable, BatchNotFound
 
 
 def shard(batch_id: str, index: int, requests: int = 2) -> ShardRecord:
@@ -65,7 +65,7 @@ def test_another_projects_objects_are_invisible(store: Store) -> None:
     assert store.get_file("q", file.id) is None
     assert store.get_batch("q", batch.id) is None
     assert store.list_batches("q") == ([], False)
-    with pytest.raises(NotFound):
+    with pytest.raises(BatchNotFound):
         store.request_cancel("q", batch.id, NOW)
 
 
@@ -84,8 +84,9 @@ def test_cancel_is_idempotent_and_conflicts_once_finished(store: Store) -> None:
     failed = add_batch(store)
     assert store.claim_validation("v", NOW, 30) is not None
     store.fail_validation(failed.id, "v", [{"code": "empty_file"}], NOW)
-    with pytest.raises(Conflict, match=r"Cannot cancel a batch with status 'failed'\."):
+    with pytest.raises(BatchNotCancellable) as refused:
         store.request_cancel("p", failed.id, NOW)
+    assert refused.value.status == "failed"
 
 
 def test_validation_lease_is_exclusive_until_it_lapses(store: Store) -> None:

@@ -16,7 +16,25 @@ from starlette.requests import ClientDisconnect
 from starlette.responses import Response
 
 from batchyard.api.schemas import OrjsonResponse
-from batchyard.errors import APIError, BadRequest, missing_parameter
+from batchyard.errors import (
+    APIError,
+    BadRequest,
+    Conflict,
+    ServerError,
+    active_batches_exceeded,
+    enqueued_lines_exceeded,
+    missing_parameter,
+    no_such_batch,
+    storage_exceeded,
+)
+from batchyard.store.errors import (
+    ActiveBatchesQuotaReached,
+    BatchNotCancellable,
+    BatchNotFound,
+    EnqueuedLinesQuotaReached,
+    StorageQuotaReached,
+    StoreError,
+)
 
 _SOURCES = frozenset({"body", "query", "path", "header", "cookie"})
 
@@ -47,12 +65,26 @@ def error_response(error: APIError, headers: Mapping[str, str] | None = None) ->
 
 def server_error_response(request_id: str) -> Response:
     """A 500 for a bug of ours; the request id lets an operator find the log line."""
-    error = APIError(
-        f"The server had an error while processing your request (request id {request_id}).",
-        status_code=500,
-        type="server_error",
+    error = ServerError(
+        f"The server had an error while processing your request (request id {request_id})."
     )
     return error_response(error)
+
+
+def from_store_error(exc: StoreError) -> APIError:
+    """The HTTP error a client sees for a store verb's refusal."""
+    match exc:
+        case BatchNotFound(batch_id=batch_id):
+            return no_such_batch(batch_id)
+        case BatchNotCancellable(status=status):
+            return Conflict(f"Cannot cancel a batch with status '{status}'.")
+        case StorageQuotaReached(project=project, stored=stored, adding=adding, limit=limit):
+            return storage_exceeded(project, stored, adding, limit)
+        case ActiveBatchesQuotaReached(project=project, limit=limit):
+            return active_batches_exceeded(project, limit)
+        case EnqueuedLinesQuotaReached(project=project, limit=limit, enqueued=enqueued):
+            return enqueued_lines_exceeded(project, limit, enqueued)
+    raise TypeError(f"no HTTP error for {type(exc).__name__}")  # a new StoreError needs a case
 
 
 def quote_list(values: Iterable[str]) -> str:
@@ -155,6 +187,11 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(APIError)
     async def api_error(_request: Request, exc: APIError) -> Response:
         return error_response(exc, exc.headers)
+
+    @app.exception_handler(StoreError)
+    async def store_error(_request: Request, exc: StoreError) -> Response:
+        error = from_store_error(exc)
+        return error_response(error, error.headers)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_request: Request, exc: RequestValidationError) -> Response:

@@ -7,8 +7,8 @@ from typing import Any
 
 from batchyard.blobs import BlobStore
 from batchyard.config import Settings
+from batchyard.errors import enqueued_lines_message
 from batchyard.pricing import CAP_KEY, parse_cap
-from batchyard.quotas import enqueued_lines_message
 from batchyard.records import BatchRecord, BatchStatus, ShardRecord
 from batchyard.store import Store
 from batchyard.validation import validate_batch_file
@@ -132,7 +132,7 @@ def _over_enqueued_limit(
     limit = settings.policy(batch.project).max_enqueued_lines
     if limit is None:
         return False
-    enqueued = store.quotas.usage(batch.project).enqueued_lines
+    enqueued = store.usage.of(batch.project).enqueued_lines
     if enqueued + lines <= limit:
         return False
     error = {

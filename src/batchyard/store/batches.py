@@ -7,11 +7,15 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, func, insert, or_, select, update
 
-from batchyard.errors import Conflict, no_such_batch
-from batchyard.quotas import active_batches_exceeded, enqueued_lines_exceeded
 from batchyard.records import BatchRecord, BatchStatus, ShardRecord, StopReason, Usage
-from batchyard.store import quotas as usage
+from batchyard.store import usage
 from batchyard.store.base import StoreBase
+from batchyard.store.errors import (
+    ActiveBatchesQuotaReached,
+    BatchNotCancellable,
+    BatchNotFound,
+    EnqueuedLinesQuotaReached,
+)
 from batchyard.store.notifications import Event
 from batchyard.store.rows import batch_record, batch_values
 from batchyard.store.schema import batches, shards
@@ -31,7 +35,7 @@ class BatchStore(StoreBase):
         max_active_batches: int | None = None,
         max_enqueued_lines: int | None = None,
     ) -> None:
-        """Insert a batch, unless the project is at a quota (429), checked with the insert.
+        """Insert a batch unless the project is at a quota (`QuotaReached`), checked in one step.
 
         Enqueued lines are only known once a batch is validated, so here a project is
         refused only when it is already at its limit; intake checks the new batch's lines.
@@ -43,11 +47,11 @@ class BatchStore(StoreBase):
                 max_active_batches is not None
                 and usage.active_batches(conn, record.project) >= max_active_batches
             ):
-                raise active_batches_exceeded(record.project, max_active_batches)
+                raise ActiveBatchesQuotaReached(record.project, max_active_batches)
             if max_enqueued_lines is not None:
                 enqueued = usage.enqueued_lines(conn, record.project)
                 if enqueued >= max_enqueued_lines:
-                    raise enqueued_lines_exceeded(record.project, max_enqueued_lines, enqueued)
+                    raise EnqueuedLinesQuotaReached(record.project, max_enqueued_lines, enqueued)
             conn.execute(insert(batches).values(**batch_values(record)))
             self._signal(conn, Event.BATCH)
 
@@ -112,7 +116,8 @@ class BatchStore(StoreBase):
     def request_cancel(self, project: str, batch_id: str, now: int) -> BatchRecord:
         """Move a batch to `cancelling`; idempotent for one already cancelling or cancelled.
 
-        Raises NotFound for an unknown batch and Conflict for one that ended otherwise.
+        Raises `BatchNotFound` for an unknown batch, `BatchNotCancellable` for one that ended
+        otherwise.
         """
         with self._tx() as conn:
             row = (
@@ -123,7 +128,7 @@ class BatchStore(StoreBase):
                 .first()
             )
             if row is None:
-                raise no_such_batch(batch_id)
+                raise BatchNotFound(batch_id)
             record = batch_record(row)
             if record.status in _CANCELLABLE:
                 values: dict[str, Any] = {
@@ -138,7 +143,7 @@ class BatchStore(StoreBase):
                 record.stop_reason = record.stop_reason or StopReason.CANCEL
                 self._signal(conn, Event.BATCH)
             elif record.status not in (BatchStatus.CANCELLING, BatchStatus.CANCELLED):
-                raise Conflict(f"Cannot cancel a batch with status '{record.status.value}'.")
+                raise BatchNotCancellable(record.status.value)
             return self._with_live_counts(conn, [record])[0]
 
     def expire_due(self, now: int) -> list[str]:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import exists, insert, select, update
 
-from batchyard.quotas import storage_exceeded
 from batchyard.records import TERMINAL, FileRecord
-from batchyard.store import quotas as usage
+from batchyard.store import usage
 from batchyard.store.base import StoreBase
+from batchyard.store.errors import StorageQuotaReached
 from batchyard.store.rows import file_record, file_values
 from batchyard.store.schema import batches, files
 
@@ -17,13 +17,15 @@ class FileStore(StoreBase):
 
     def add_file(self, record: FileRecord, *, max_stored_bytes: int | None = None) -> None:
         """Insert a file; with `max_stored_bytes`, only if the project's files still fit
-        (429 otherwise), checked in the same transaction as the insert."""
+        (`StorageQuotaReached` otherwise), checked in the same transaction as the insert."""
         with self._tx() as conn:
             if max_stored_bytes is not None:
                 usage.lock_project(conn, record.project)
                 stored = usage.stored_bytes(conn, record.project)
                 if stored + record.bytes > max_stored_bytes:
-                    raise storage_exceeded(record.project, stored, record.bytes, max_stored_bytes)
+                    raise StorageQuotaReached(
+                        record.project, stored, record.bytes, max_stored_bytes
+                    )
             conn.execute(insert(files).values(**file_values(record)))
 
     def get_file(self, project: str, file_id: str) -> FileRecord | None:

@@ -5,8 +5,9 @@ PostgreSQL (SQLAlchemy Core); claims use `FOR UPDATE SKIP LOCKED` where the
 database has it and a guarded `UPDATE` inside an immediate transaction where it
 does not. Methods are synchronous: the engine calls them through a thread.
 Each noun's verbs live in its own module; `Store` is all of them on one engine.
-API keys, quota counts and retention sweeps are reached as `store.keys`,
-`store.quotas` and `store.retention`.
+API keys, what a project holds (for its quotas) and retention sweeps are reached as
+`store.keys`, `store.usage` and `store.retention`. A verb that refuses raises one of
+`store.errors`, never an HTTP error.
 """
 
 from __future__ import annotations
@@ -23,9 +24,9 @@ from batchyard.store.finalizing import FinalizingStore
 from batchyard.store.keys import KeyStore
 from batchyard.store.monitor import MonitorStore
 from batchyard.store.notifications import Listener
-from batchyard.store.quotas import QuotaStore
 from batchyard.store.retention import RetentionStore
 from batchyard.store.shards import ShardStore
+from batchyard.store.usage import UsageStore
 from batchyard.store.webhooks import WebhookStore
 
 
@@ -41,7 +42,7 @@ class Store(FileStore, BatchStore, ShardStore, FinalizingStore):
         self.keys = KeyStore(engine)
         self.webhooks = WebhookStore(engine)
         self.monitor = MonitorStore(engine)
-        self.quotas = QuotaStore(engine)
+        self.usage = UsageStore(engine)
         self.retention = RetentionStore(engine)
 
     @classmethod

@@ -38,8 +38,14 @@ from batchyard.api.uploads import (
 )
 from batchyard.blobs import BlobStore
 from batchyard.config import Limits
-from batchyard.errors import APIError, BadRequest, Conflict, missing_parameter, no_such_file
-from batchyard.quotas import storage_exceeded
+from batchyard.errors import (
+    APIError,
+    BadRequest,
+    Conflict,
+    missing_parameter,
+    no_such_file,
+    storage_exceeded,
+)
 from batchyard.records import FileRecord
 from batchyard.store import Store
 
@@ -166,7 +172,7 @@ def download_file(file_id: str, store: StoreDep, blobs: BlobsDep, project: Proje
 
 async def _storage_room(store: Store, project: str, limit: int) -> Room:
     """What the project may still store; re-checked exactly when the row is inserted."""
-    stored = (await run_in_threadpool(store.quotas.usage, project)).stored_bytes
+    stored = (await run_in_threadpool(store.usage.of, project)).stored_bytes
 
     def error(received: int) -> APIError:
         return storage_exceeded(project, stored, received, limit)

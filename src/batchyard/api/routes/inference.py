@@ -24,7 +24,7 @@ from batchyard.api.schemas import OrjsonResponse
 from batchyard.backends import Backends
 from batchyard.backends import Request as BackendRequest
 from batchyard.config import ConfigError
-from batchyard.errors import APIError, BadRequest, missing_parameter
+from batchyard.errors import APIError, BadRequest, ServerError, missing_parameter
 from batchyard.ids import request_id
 from batchyard.metrics import Metrics
 from batchyard.validation import REQUIRED_BODY_FIELDS
@@ -65,7 +65,7 @@ async def _answer(
     try:
         backend = backends.get(model)
     except ConfigError as exc:  # e.g. the local extra is not installed: the operator's to fix
-        raise APIError(str(exc), status_code=500, type="server_error") from None
+        raise ServerError(str(exc)) from None
     (result,) = await backend.run(
         [BackendRequest(endpoint, body, custom_id=request_id(), interactive=True)]
     )

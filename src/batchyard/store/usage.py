@@ -64,13 +64,13 @@ def enqueued_lines(conn: Connection, project: str) -> int:
     return max(0, int(total.scalar() or 0) - int(done.scalar() or 0))
 
 
-class QuotaStore:
+class UsageStore:
     """Read-only view of a project's usage, for checks made outside a write."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def usage(self, project: str) -> ProjectUsage:
+    def of(self, project: str) -> ProjectUsage:
         with self.engine.begin() as conn:
             return ProjectUsage(
                 stored_bytes=stored_bytes(conn, project),
