@@ -17,6 +17,7 @@ from starlette.responses import Response
 
 from batchyard.api.schemas import OrjsonResponse
 from batchyard.errors import APIError, BadRequest, missing_parameter
+from batchyard.validation import clip_echo
 
 _SOURCES = frozenset({"body", "query", "path", "header", "cookie"})
 
@@ -69,7 +70,8 @@ def wrong_content_type(got: str | None, expected: str) -> BadRequest:
 
 def invalid_value(param: str, value: object, allowed: Iterable[str]) -> BadRequest:
     return BadRequest(
-        f"Invalid value for '{param}': '{value}'. Supported values are: {quote_list(allowed)}.",
+        f"Invalid value for '{param}': '{clip_echo(str(value))}'. "
+        f"Supported values are: {quote_list(allowed)}.",
         param=param,
         code="invalid_value",
     )

@@ -7,6 +7,7 @@ batch, as upstream does.
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Iterator
 from itertools import islice
@@ -115,7 +116,7 @@ def stream_results(
     store: StoreDep,
     blobs: BlobsDep,
     project: ProjectDep,
-    after: Annotated[int, Query(ge=0)] = 0,
+    after: Annotated[int, Query(ge=0, le=sys.maxsize)] = 0,  # islice's bound
 ) -> Response:
     """batchyard extension: the results finished so far, while the batch runs.
 

@@ -174,11 +174,20 @@ async def _storage_room(store: Store, project: str, limit: int) -> Room:
     return Room(max(0, limit - stored), error)
 
 
+MAX_FILENAME_CHARS = 255
+
+
 def display_filename(raw: str) -> str:
     """The last path component, without control or format characters."""
     name = _PATH_SEPARATORS.split(raw)[-1]
     name = "".join(ch for ch in name if unicodedata.category(ch) not in ("Cc", "Cf", "Cs"))
-    name = name.strip()[:255]
+    name = name.strip()
+    if len(name) > MAX_FILENAME_CHARS:  # shorten the stem: the extension is checked after
+        stem, dot, ext = name.rpartition(".")
+        if dot and 0 < len(ext) < 16:
+            name = stem[: MAX_FILENAME_CHARS - len(ext) - 1] + dot + ext
+        else:
+            name = name[:MAX_FILENAME_CHARS]
     return name if name not in ("", ".", "..") else "file"
 
 
