@@ -23,6 +23,7 @@ from batchyard.api.bodies import read_json
 from batchyard.api.deps import BlobsDep, ProjectDep, SettingsDep, StoreDep, WakeEngineDep
 from batchyard.api.errors import invalid_value, quote_list
 from batchyard.api.extras import batch_objects
+from batchyard.api.openapi import json_body
 from batchyard.api.schemas import BatchCreate, OrjsonResponse, page
 from batchyard.backends.base import ALL_ENDPOINTS
 from batchyard.blobs import BlobStore
@@ -41,7 +42,7 @@ MAX_METADATA_VALUE = 512
 MAX_CREATE_BODY_BYTES = 1024 * 1024
 
 
-@router.post("")
+@router.post("", openapi_extra=json_body(BatchCreate))
 async def create_batch(
     request: Request,
     settings: SettingsDep,
