@@ -50,3 +50,56 @@ def test_a_20000_character_filename_gets_a_clear_400(raw: httpx.Client) -> None:
     error = assert_error(response, 400, param="file")
     assert "filename" in error["message"]
     assert len(response.content) < 1024
+
+
+AUTH = {"authorization": "Bearer test"}
+
+
+@pytest.mark.parametrize("seconds", [" 3600", "+3600", "٣٦٠٠", "3600 "])
+def test_expiry_seconds_must_be_plain_ascii_digits(raw: httpx.Client, seconds: str) -> None:
+    response = raw.post(
+        "/v1/files",
+        headers=AUTH,
+        files={"file": ("in.jsonl", LINE, "application/jsonl")},
+        data={
+            "purpose": "batch",
+            "expires_after[anchor]": "created_at",
+            "expires_after[seconds]": seconds,
+        },
+    )
+    assert_error(response, 400, param="expires_after.seconds")
+
+
+def test_an_empty_metadata_key_is_refused(client: OpenAI, raw: httpx.Client) -> None:
+    file_id = upload(client).id
+    body = {"input_file_id": file_id, "endpoint": "/v1/chat/completions"}
+    body |= {"completion_window": "24h", "metadata": {"": "x"}}
+    assert_error(raw.post("/v1/batches", headers=AUTH, json=body), 400, param="metadata")
+
+
+def test_a_huge_input_file_id_is_refused_at_create(raw: httpx.Client) -> None:
+    body = {"input_file_id": "f" * 100_000, "endpoint": "/v1/chat/completions"}
+    body["completion_window"] = "24h"
+    response = raw.post("/v1/batches", headers=AUTH, json=body)
+    assert_error(response, 400, param="input_file_id")
+    assert len(response.content) < 1024
+
+
+def test_a_long_metadata_key_and_endpoint_are_not_echoed_in_full(raw: httpx.Client) -> None:
+    body = {"input_file_id": "file-x", "endpoint": "/v1/" + "e" * 30_000}
+    body["completion_window"] = "24h"
+    response = raw.post("/v1/batches", headers=AUTH, json=body)
+    assert_error(response, 400, param="endpoint")
+    assert len(response.content) < 2048
+    body = {"input_file_id": "file-x", "endpoint": "/v1/chat/completions"}
+    body |= {"completion_window": "24h", "metadata": {"k" * 30_000: "v"}}
+    response = raw.post("/v1/batches", headers=AUTH, json=body)
+    assert_error(response, 400, code="property_name_above_max_length", param="metadata")
+    assert len(response.content) < 2048
+
+
+@pytest.mark.parametrize("name", ["a\x00b", "line\nbreak", "bell\x07"])
+def test_webhook_names_refuse_control_characters(raw: httpx.Client, name: str) -> None:
+    body = {"name": name, "url": "https://example.com/hook", "event_types": ["batch.completed"]}
+    response = raw.post("/v1/webhook_endpoints", headers=AUTH, json=body)
+    assert_error(response, 400, param="name")

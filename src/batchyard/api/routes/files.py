@@ -175,6 +175,7 @@ async def _storage_room(store: Store, project: str, limit: int) -> Room:
 
 
 MAX_FILENAME_CHARS = 255
+_ASCII_INT = re.compile(r"-?[0-9]{1,12}")
 
 
 def display_filename(raw: str) -> str:
@@ -255,10 +256,9 @@ def _expires_at(
         raise missing_parameter("expires_after.seconds")
     if anchor != "created_at":
         raise invalid_value("expires_after.anchor", anchor, ["created_at"])
-    try:
-        value = int(seconds)
-    except ValueError:
-        raise invalid_type("expires_after.seconds", "an integer", seconds) from None
+    if not _ASCII_INT.fullmatch(seconds):  # int() alone takes " 3600", "+3600" and "٣٦٠٠"
+        raise invalid_type("expires_after.seconds", "an integer", seconds)
+    value = int(seconds)
     if value < EXPIRY_MIN_SECONDS:
         raise out_of_range("expires_after.seconds", value, minimum=EXPIRY_MIN_SECONDS)
     if value > EXPIRY_MAX_SECONDS:

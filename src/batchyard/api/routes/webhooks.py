@@ -98,9 +98,9 @@ def _event_types(values: list[str]) -> list[str]:
 
 
 def _name(value: str) -> str:
-    if not value.strip() or len(value) > MAX_NAME_LENGTH:
+    if not value.strip() or len(value) > MAX_NAME_LENGTH or not value.isprintable():
         raise BadRequest(
-            f"Invalid 'name': expected 1 to {MAX_NAME_LENGTH} characters.",
+            f"Invalid 'name': expected 1 to {MAX_NAME_LENGTH} printable characters.",
             param="name",
             code="invalid_value",
         )
