@@ -144,9 +144,22 @@ def _json_type(value: object) -> str:
     return "null"
 
 
+# A message quotes at most this many characters of a client's value: 1,000 lines
+# with a 30,000-character `method` once made one batch object 30 MB.
+ECHO_MAX_CHARS = 64
+# And errors.data holds at most this many bytes of messages; the rest are counted
+# in omitted_errors, as the `max_validation_errors` cap counts them.
+ERRORS_MAX_BYTES = 256 * 1024
+
+
+def clip_echo(value: str) -> str:
+    """A client's string as a message may quote it: cut to ECHO_MAX_CHARS plus "…"."""
+    return value if len(value) <= ECHO_MAX_CHARS else value[:ECHO_MAX_CHARS] + "…"
+
+
 def _quoted(value: object) -> str:
     """Strings as they are, anything else as JSON, for messages that quote a value."""
-    return value if isinstance(value, str) else orjson.dumps(value).decode()
+    return clip_echo(value if isinstance(value, str) else orjson.dumps(value).decode())
 
 
 def _unparseable_message(line: bytes | memoryview) -> str:
@@ -352,12 +365,14 @@ class _FirstPass:
             if self.model is None:
                 self.model = model
             if self.models is not None and model not in self.models:
-                message = f"The provided model '{model}' is not supported by the Batch API."
+                message = (
+                    f"The provided model '{clip_echo(model)}' is not supported by the Batch API."
+                )
                 add("model_not_found", message, "body.model", line_no)
             elif model != self.model:
                 message = (
-                    f"The model '{model}' for this request does not match the rest of the "
-                    "batch. Each batch must contain requests for a single model."
+                    f"The model '{clip_echo(model)}' for this request does not match the rest "
+                    "of the batch. Each batch must contain requests for a single model."
                 )
                 add("mismatched_model", message, "body.model", line_no)
         if body.get("stream") is True:
@@ -409,8 +424,9 @@ def _find_duplicates(
         if custom_id in first_line:
             errors.add(
                 "duplicate_custom_id",
-                f"The custom_id '{custom_id}' for this request is a duplicate of another "
-                "request. The custom_id parameter must be unique for each request in a batch.",
+                f"The custom_id '{clip_echo(custom_id)}' for this request is a duplicate of "
+                "another request. The custom_id parameter must be unique for each request "
+                "in a batch.",
                 "custom_id",
                 line_no,
             )
@@ -488,7 +504,7 @@ def validate_batch_file(
         )
     budget = max(limits.max_validation_errors - len(head) - len(tail), 0)
     by_line = heapq.merge(first.errors.kept, duplicates.kept, key=lambda e: e.line or 0)
-    kept = list(islice(by_line, budget))
+    kept = _within_bytes(islice(by_line, budget), ERRORS_MAX_BYTES)
     return ValidationReport(
         errors=head + kept + tail,
         omitted_errors=first.errors.found + duplicates.found - len(kept),
@@ -497,6 +513,18 @@ def validate_batch_file(
         model=first.model,
         shards=first.shards,
     )
+
+
+def _within_bytes(errors: Iterator[LineError], max_bytes: int) -> list[LineError]:
+    """The leading errors whose messages fit in `max_bytes` (JSON overhead counted)."""
+    kept: list[LineError] = []
+    used = 0
+    for error in errors:
+        used += len(error.message) + len(error.code) + len(error.param or "") + 64
+        if used > max_bytes:
+            break
+        kept.append(error)
+    return kept
 
 
 def validate_path(

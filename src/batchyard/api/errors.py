@@ -35,6 +35,7 @@ from batchyard.store.errors import (
     StorageQuotaReached,
     StoreError,
 )
+from batchyard.validation import clip_echo
 
 _SOURCES = frozenset({"body", "query", "path", "header", "cookie"})
 
@@ -101,7 +102,8 @@ def wrong_content_type(got: str | None, expected: str) -> BadRequest:
 
 def invalid_value(param: str, value: object, allowed: Iterable[str]) -> BadRequest:
     return BadRequest(
-        f"Invalid value for '{param}': '{value}'. Supported values are: {quote_list(allowed)}.",
+        f"Invalid value for '{param}': '{clip_echo(str(value))}'. "
+        f"Supported values are: {quote_list(allowed)}.",
         param=param,
         code="invalid_value",
     )

@@ -30,6 +30,7 @@ FORM_OVERHEAD_BYTES = 64 * 1024
 _MAX_FIELDS = 64
 _MAX_FIELD_BYTES = 64 * 1024
 _MAX_HEADER_BYTES = 16 * 1024
+_MAX_FILENAME_HINT = 4000  # python-multipart refuses one header line over 4,224 bytes
 _WRITE_BYTES = 1024 * 1024  # gather this much before one write, to spare thread hops
 
 # Given the fields seen so far and the file's raw filename: the byte cap, or an APIError.
@@ -110,7 +111,9 @@ class _FormReader:
     def feed(self, chunk: bytes) -> None:
         try:
             self._parser.write(chunk)
-        except FormParserError:
+        except FormParserError as exc:
+            if "header size" in str(exc):  # python-multipart's cap on one header line
+                raise _headers_too_long() from None
             raise BadRequest("Invalid multipart/form-data body.") from None
 
     def take(self, *, at_least: int = 0) -> bytes:
@@ -136,7 +139,7 @@ class _FormReader:
     def _count_header(self, size: int) -> None:
         self._part.header_bytes += size
         if self._part.header_bytes > _MAX_HEADER_BYTES:
-            raise BadRequest("Invalid multipart/form-data body: a part's headers are too long.")
+            raise _headers_too_long()
 
     def _on_header_end(self) -> None:
         if self._part.header_name.strip().lower() == b"content-disposition":
@@ -218,3 +221,12 @@ async def _pump(request: Request, reader: _FormReader, sink: BinaryIO) -> None:
     data = reader.take()
     if data:
         await run_in_threadpool(sink.write, data)
+
+
+def _headers_too_long() -> BadRequest:
+    """Nearly always a huge filename: say so, rather than call the body malformed."""
+    return BadRequest(
+        "Invalid multipart/form-data body: a part's headers are too long. The filename "
+        f"must be under {_MAX_FILENAME_HINT} characters (names over 255 are shortened).",
+        param=FILE_FIELD,
+    )

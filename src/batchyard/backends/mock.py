@@ -170,6 +170,8 @@ class MockBackend:
             prompt_tokens += len(text.split())
             if message.get("role") == "user":
                 reply = text
+        n = _choice_count(body)
+        reply, finish_reason = _bounded(reply, n)
         completion_tokens = len(reply.split())
         choices: list[dict[str, Any]] = [
             {
@@ -181,9 +183,9 @@ class MockBackend:
                     "annotations": [],
                 },
                 "logprobs": None,
-                "finish_reason": "stop",
+                "finish_reason": finish_reason,
             }
-            for index in range(_choice_count(body))
+            for index in range(n)
         ]
         completion_tokens *= len(choices)
         return {
@@ -211,12 +213,13 @@ class MockBackend:
     def _completion(self, body: dict[str, Any], created: int) -> dict[str, Any]:
         prompts = _strings(_required(body, "prompt"), "prompt")
         n = _choice_count(body)
+        replies = [_bounded(prompt, n * len(prompts)) for prompt in prompts]
         choices = [
-            {"text": prompt, "index": index, "logprobs": None, "finish_reason": "stop"}
-            for index, prompt in enumerate(prompt for prompt in prompts for _ in range(n))
+            {"text": text, "index": index, "logprobs": None, "finish_reason": finish}
+            for index, (text, finish) in enumerate(reply for reply in replies for _ in range(n))
         ]
         prompt_tokens = sum(len(prompt.split()) for prompt in prompts)
-        completion_tokens = prompt_tokens * n
+        completion_tokens = sum(len(text.split()) for text, _ in replies) * n
         return {
             "id": f"cmpl-{_ids.getrandbits(128):032x}",
             "object": "text_completion",
@@ -247,6 +250,7 @@ class MockBackend:
                     reply = text
         else:
             raise BadRequest("'input' must be a string or an array.", param="input")
+        reply, _ = _bounded(reply, 1)
         output_tokens = len(reply.split())
         response_id = f"{_ids.getrandbits(128):032x}"
         return {
@@ -397,6 +401,17 @@ def _strings(value: Any, param: str) -> list[str]:
         f"'{param}' must be a string or a non-empty array of strings for the mock backend.",
         param=param,
     )
+
+
+# A real model stops at its output-token limit; the mock stops its echo here, shared
+# by all the choices of one answer, so a 2 MiB message with n=128 is not a 256 MiB reply.
+MAX_OUTPUT_CHARS = 64 * 1024
+
+
+def _bounded(text: str, shares: int) -> tuple[str, str]:
+    """`text` cut to its share of MAX_OUTPUT_CHARS, and the finish_reason that says so."""
+    room = MAX_OUTPUT_CHARS // max(shares, 1)
+    return (text, "stop") if len(text) <= room else (text[:room], "length")
 
 
 def _choice_count(body: dict[str, Any]) -> int:

@@ -7,6 +7,7 @@ batch, as upstream does.
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Iterator
 from itertools import islice
@@ -22,6 +23,7 @@ from batchyard.api.bodies import read_json
 from batchyard.api.deps import BlobsDep, ProjectDep, SettingsDep, StoreDep, WakeEngineDep
 from batchyard.api.errors import invalid_value, quote_list
 from batchyard.api.extras import batch_objects
+from batchyard.api.openapi import json_body
 from batchyard.api.schemas import BatchCreate, OrjsonResponse, page
 from batchyard.backends.base import ALL_ENDPOINTS
 from batchyard.blobs import BlobStore
@@ -30,8 +32,10 @@ from batchyard.engine import journal
 from batchyard.errors import BadRequest, no_such_batch
 from batchyard.pricing import CAP_KEY, parse_cap
 from batchyard.records import BatchRecord, BatchStatus
+from batchyard.validation import clip_echo
 
 router = APIRouter(prefix="/batches", tags=["batches"])
+MAX_ID_CHARS = 64  # ours are 37; OpenAI's are under 64
 
 MAX_METADATA_PAIRS = 16
 MAX_METADATA_KEY = 64
@@ -40,7 +44,7 @@ MAX_METADATA_VALUE = 512
 MAX_CREATE_BODY_BYTES = 1024 * 1024
 
 
-@router.post("")
+@router.post("", openapi_extra=json_body(BatchCreate))
 async def create_batch(
     request: Request,
     settings: SettingsDep,
@@ -51,7 +55,7 @@ async def create_batch(
     body = await read_json(request, BatchCreate, MAX_CREATE_BODY_BYTES)
     if body.endpoint not in ALL_ENDPOINTS:
         raise BadRequest(
-            f"Invalid value: '{body.endpoint}'. "
+            f"Invalid value: '{clip_echo(body.endpoint)}'. "
             f"Supported values are: {quote_list(sorted(ALL_ENDPOINTS))}.",
             param="endpoint",
             code="invalid_value",
@@ -59,6 +63,13 @@ async def create_batch(
     windows = settings.limits.completion_windows
     if body.completion_window not in windows:
         raise invalid_value("completion_window", body.completion_window, windows)
+    if len(body.input_file_id) > MAX_ID_CHARS:
+        raise BadRequest(
+            f"Invalid 'input_file_id': expected an ID of at most {MAX_ID_CHARS} characters, "
+            f"but got one of {len(body.input_file_id)}.",
+            param="input_file_id",
+            code="invalid_value",
+        )
     if body.metadata is not None:
         _check_metadata(body.metadata)
     created_at = int(time.time())
@@ -115,7 +126,7 @@ def stream_results(
     store: StoreDep,
     blobs: BlobsDep,
     project: ProjectDep,
-    after: Annotated[int, Query(ge=0)] = 0,
+    after: Annotated[int, Query(ge=0, le=sys.maxsize)] = 0,  # islice's bound
 ) -> Response:
     """batchyard extension: the results finished so far, while the batch runs.
 
@@ -173,12 +184,19 @@ def _check_metadata(metadata: dict[str, str]) -> None:
             code="object_above_max_properties",
         )
     for key, value in metadata.items():
+        if not key:
+            raise BadRequest(
+                "Invalid property name in 'metadata': a key must not be empty.",
+                param="metadata",
+                code="invalid_value",
+            )
         if len(key) > MAX_METADATA_KEY:
             raise BadRequest(
-                f"Invalid property name in 'metadata': '{key}' is too long. Expected a string "
-                f"with maximum length {MAX_METADATA_KEY}, but got a string with length "
+                f"Invalid property name in 'metadata': '{clip_echo(key)}' is too long. "
+                f"Expected a string with maximum length {MAX_METADATA_KEY}, but got a string "
+                "with length "
                 f"{len(key)} instead.",
-                param=f"metadata.{key}",
+                param=f"metadata.{key}" if len(key) <= 4 * MAX_METADATA_KEY else "metadata",
                 code="property_name_above_max_length",
             )
         if len(value) > MAX_METADATA_VALUE:

@@ -180,11 +180,21 @@ async def _storage_room(store: Store, project: str, limit: int) -> Room:
     return Room(max(0, limit - stored), error)
 
 
+MAX_FILENAME_CHARS = 255
+_ASCII_INT = re.compile(r"-?[0-9]{1,12}")
+
+
 def display_filename(raw: str) -> str:
     """The last path component, without control or format characters."""
     name = _PATH_SEPARATORS.split(raw)[-1]
     name = "".join(ch for ch in name if unicodedata.category(ch) not in ("Cc", "Cf", "Cs"))
-    name = name.strip()[:255]
+    name = name.strip()
+    if len(name) > MAX_FILENAME_CHARS:  # shorten the stem: the extension is checked after
+        stem, dot, ext = name.rpartition(".")
+        if dot and 0 < len(ext) < 16:
+            name = stem[: MAX_FILENAME_CHARS - len(ext) - 1] + dot + ext
+        else:
+            name = name[:MAX_FILENAME_CHARS]
     return name if name not in ("", ".", "..") else "file"
 
 
@@ -252,10 +262,9 @@ def _expires_at(
         raise missing_parameter("expires_after.seconds")
     if anchor != "created_at":
         raise invalid_value("expires_after.anchor", anchor, ["created_at"])
-    try:
-        value = int(seconds)
-    except ValueError:
-        raise invalid_type("expires_after.seconds", "an integer", seconds) from None
+    if not _ASCII_INT.fullmatch(seconds):  # int() alone takes " 3600", "+3600" and "٣٦٠٠"
+        raise invalid_type("expires_after.seconds", "an integer", seconds)
+    value = int(seconds)
     if value < EXPIRY_MIN_SECONDS:
         raise out_of_range("expires_after.seconds", value, minimum=EXPIRY_MIN_SECONDS)
     if value > EXPIRY_MAX_SECONDS:

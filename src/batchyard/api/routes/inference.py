@@ -20,6 +20,7 @@ from starlette.responses import Response
 from batchyard.api.bodies import read_json_object
 from batchyard.api.deps import BackendsDep, MetricsDep, ProjectDep
 from batchyard.api.errors import invalid_type
+from batchyard.api.openapi import inference_body
 from batchyard.api.schemas import OrjsonResponse
 from batchyard.backends import Backends
 from batchyard.backends import Request as BackendRequest
@@ -35,21 +36,21 @@ router = APIRouter(tags=["inference"])
 MAX_BODY_BYTES = 16 * 1024 * 1024
 
 
-@router.post("/embeddings")
+@router.post("/embeddings", openapi_extra=inference_body("input"))
 async def embeddings(
     request: Request, backends: BackendsDep, metrics: MetricsDep, _project: ProjectDep
 ) -> Response:
     return await _answer(request, "/v1/embeddings", backends, metrics)
 
 
-@router.post("/chat/completions")
+@router.post("/chat/completions", openapi_extra=inference_body("messages"))
 async def chat_completions(
     request: Request, backends: BackendsDep, metrics: MetricsDep, _project: ProjectDep
 ) -> Response:
     return await _answer(request, "/v1/chat/completions", backends, metrics)
 
 
-@router.post("/completions")
+@router.post("/completions", openapi_extra=inference_body("prompt"))
 async def completions(
     request: Request, backends: BackendsDep, metrics: MetricsDep, _project: ProjectDep
 ) -> Response:

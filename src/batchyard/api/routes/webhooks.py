@@ -21,6 +21,7 @@ from batchyard import ids
 from batchyard.api.bodies import read_json
 from batchyard.api.deps import ProjectDep, SettingsDep, StoreDep
 from batchyard.api.errors import invalid_value
+from batchyard.api.openapi import json_body
 from batchyard.api.schemas import OrjsonResponse, page
 from batchyard.errors import BadRequest, NotFound
 from batchyard.records import WebhookEndpointRecord
@@ -97,9 +98,9 @@ def _event_types(values: list[str]) -> list[str]:
 
 
 def _name(value: str) -> str:
-    if not value.strip() or len(value) > MAX_NAME_LENGTH:
+    if not value.strip() or len(value) > MAX_NAME_LENGTH or not value.isprintable():
         raise BadRequest(
-            f"Invalid 'name': expected 1 to {MAX_NAME_LENGTH} characters.",
+            f"Invalid 'name': expected 1 to {MAX_NAME_LENGTH} printable characters.",
             param="name",
             code="invalid_value",
         )
@@ -118,7 +119,7 @@ async def list_event_types() -> Response:
     return OrjsonResponse({"object": "list", "data": EVENT_TYPES})
 
 
-@router.post("/webhook_endpoints")
+@router.post("/webhook_endpoints", openapi_extra=json_body(EndpointCreate))
 async def create_endpoint(
     request: Request, settings: SettingsDep, store: StoreDep, project: ProjectDep
 ) -> Response:
@@ -157,7 +158,7 @@ def retrieve_endpoint(endpoint_id: str, store: StoreDep, project: ProjectDep) ->
     return OrjsonResponse(endpoint_object(record))
 
 
-@router.post("/webhook_endpoints/{endpoint_id}")
+@router.post("/webhook_endpoints/{endpoint_id}", openapi_extra=json_body(EndpointUpdate))
 async def update_endpoint(
     endpoint_id: str,
     request: Request,
@@ -192,7 +193,9 @@ async def delete_endpoint(endpoint_id: str, store: StoreDep, project: ProjectDep
     return OrjsonResponse(deleted_object)
 
 
-@router.post("/webhook_endpoints/{endpoint_id}/rotate_secret")
+@router.post(
+    "/webhook_endpoints/{endpoint_id}/rotate_secret", openapi_extra=json_body(SecretRotation)
+)
 async def rotate_secret(
     endpoint_id: str, request: Request, store: StoreDep, project: ProjectDep
 ) -> Response:
@@ -216,7 +219,7 @@ async def rotate_secret(
     return OrjsonResponse(endpoint_object(record, with_secret=True))
 
 
-@router.post("/webhook_endpoints/{endpoint_id}/test")
+@router.post("/webhook_endpoints/{endpoint_id}/test", openapi_extra=json_body(TestRequest))
 async def test_endpoint(
     endpoint_id: str,
     request: Request,
