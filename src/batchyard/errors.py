@@ -6,7 +6,7 @@ Raise an `APIError` anywhere below the API and it becomes
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 
@@ -44,6 +44,14 @@ class APIError(Exception):
                 "code": self.code,
             }
         }
+
+
+def known_models(names: Iterable[str]) -> str:
+    """The sentence that ends every `model_not_found`: what the server does offer."""
+    offered = sorted(names)
+    if not offered:
+        return "This server offers no models for it; add one under [[models]] in its config."
+    return f"Models on this server: {', '.join(offered)}."
 
 
 class BadRequest(APIError):

@@ -43,7 +43,7 @@ import hashlib
 import heapq
 import os
 from array import array
-from collections.abc import Callable, Container, Iterator
+from collections.abc import Callable, Collection, Container, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from itertools import islice, pairwise
@@ -53,6 +53,7 @@ import orjson
 
 from batchyard.backends.base import ALL_ENDPOINTS
 from batchyard.config import Limits
+from batchyard.errors import known_models
 
 # Reads cost nothing next to parsing at this size, and a chunk stays in cache
 # while its lines are parsed: 256 KiB ran ~5% faster than 1 MiB or 64 KiB here
@@ -353,6 +354,8 @@ class _FirstPass:
                 self.model = model
             if self.models is not None and model not in self.models:
                 message = f"The provided model '{model}' is not supported by the Batch API."
+                if isinstance(self.models, Collection):
+                    message += " " + known_models(self.models)
                 add("model_not_found", message, "body.model", line_no)
             elif model != self.model:
                 message = (
