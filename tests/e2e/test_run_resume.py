@@ -77,3 +77,17 @@ def test_new_content_cancels_the_earlier_unfinished_batch(tmp_path: Path) -> Non
     finally:
         store.close()
     assert statuses in (["cancelled", "completed"], ["cancelling", "completed"])
+
+
+def test_the_demos_generator_leaves_an_unchanged_request_file_alone(tmp_path: Path) -> None:
+    script = Path(__file__).parents[2] / "examples" / "kb" / "make_requests.py"
+    out = tmp_path / "requests.jsonl"
+    make = [sys.executable, str(script), "--limit", "50", "-o", str(out)]
+    assert "wrote 50 requests" in subprocess.run(make, capture_output=True, text=True).stdout
+    stamp = out.stat().st_mtime_ns
+    time.sleep(0.05)
+    again = subprocess.run(make, capture_output=True, text=True).stdout
+    assert "already holds these 50 requests" in again
+    assert out.stat().st_mtime_ns == stamp
+    changed = subprocess.run([*make[:3], "20", *make[4:]], capture_output=True, text=True)
+    assert "wrote 20 requests" in changed.stdout
