@@ -42,15 +42,24 @@ def main() -> None:
 
     paragraphs = from_text(args.text) if args.text else from_csv(args.csv)
     paragraphs = paragraphs[: args.limit] if args.limit is not None else paragraphs
-    with args.output.open("w", encoding="utf-8") as out:
-        for custom_id, text in paragraphs:
-            request = {
+    content = "".join(
+        json.dumps(
+            {
                 "custom_id": custom_id,
                 "method": "POST",
                 "url": "/v1/embeddings",
                 "body": {"model": args.model, "input": text},
-            }
-            out.write(json.dumps(request, ensure_ascii=False) + "\n")
+            },
+            ensure_ascii=False,
+        )
+        + "\n"
+        for custom_id, text in paragraphs
+    ).encode("utf-8")
+    # The same requests again: leave the file alone, so a rerun resumes the same batch.
+    if args.output.exists() and args.output.read_bytes() == content:
+        print(f"{args.output} already holds these {len(paragraphs)} requests")
+        return
+    args.output.write_bytes(content)
     print(f"wrote {len(paragraphs)} requests to {args.output}")
 
 

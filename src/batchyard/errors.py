@@ -6,7 +6,7 @@ Raise an `APIError` anywhere below the API and it becomes
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 
@@ -48,6 +48,14 @@ def error_body(
 ) -> dict[str, Any]:
     """OpenAI's error envelope: an HTTP error's body, and a failed line's `response.body`."""
     return {"error": {"message": message, "type": type, "param": param, "code": code}}
+
+
+def known_models(names: Iterable[str]) -> str:
+    """The sentence that ends every `model_not_found`: what the server does offer."""
+    offered = sorted(names)
+    if not offered:
+        return "This server offers no models for it; add one under [[models]] in its config."
+    return f"Models on this server: {', '.join(offered)}."
 
 
 class BadRequest(APIError):

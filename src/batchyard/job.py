@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import shutil
+import signal
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -37,10 +38,32 @@ class JobOutcome:
 
 
 def input_key(path: Path) -> str:
-    """Identifies an input file by where it is and what it holds (size and mtime)."""
-    stat = path.stat()
-    text = f"{path.resolve()}:{stat.st_size}:{stat.st_mtime_ns}"
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
+    """Identifies an input file by what it holds: a streaming SHA-256 of its bytes, so a
+    rewrite with the same content (a new mtime) resumes, and a copy elsewhere does too."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(4 * 1024 * 1024):
+            digest.update(chunk)
+    return digest.hexdigest()[:32]
+
+
+def _path_state(settings: Settings, path: Path) -> Path:
+    """Which batch last ran for this path, whatever its content was then."""
+    name = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:32]
+    return settings.data_dir / "runs" / "paths" / f"{name}.json"
+
+
+def _supersede(services: Services, path: Path, batch_id: str) -> None:
+    """Cancel the unfinished batch an earlier content of `path` left, so that no later
+    run quietly finishes an orphan; then remember `batch_id` as the path's batch."""
+    marker = _path_state(services.settings, path)
+    if marker.exists():
+        previous = orjson.loads(marker.read_bytes())["batch_id"]
+        old = services.store.get_batch(PROJECT, previous)
+        if previous != batch_id and old is not None and not old.status.terminal:
+            services.store.request_cancel(PROJECT, previous, int(time.time()))
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.write_bytes(orjson.dumps({"batch_id": batch_id}))
 
 
 def endpoint_of(path: Path) -> str:
@@ -70,6 +93,7 @@ def _register(services: Services, path: Path, key: str) -> tuple[BatchRecord, bo
         batch_id = orjson.loads(state.read_bytes())["batch_id"]
         existing = store.get_batch(PROJECT, batch_id)
         if existing is not None:
+            _supersede(services, path, existing.id)
             return existing, True
     now = int(time.time())
     file_id = ids.file_id()
@@ -102,6 +126,7 @@ def _register(services: Services, path: Path, key: str) -> tuple[BatchRecord, bo
     store.add_batch(batch)
     state.parent.mkdir(parents=True, exist_ok=True)
     state.write_bytes(orjson.dumps({"batch_id": batch.id, "input": str(path.resolve())}))
+    _supersede(services, path, batch.id)
     return batch, False
 
 
@@ -119,21 +144,57 @@ def _export(services: Services, file_id: str | None, target: Path) -> Path | Non
     return target
 
 
+class Interrupted(Exception):
+    """Ctrl-C ended the run before the batch did; its journal keeps what was done."""
+
+    def __init__(self, batch: BatchRecord) -> None:
+        super().__init__(batch.id)
+        self.batch = batch
+
+
+def _unfinished(services: Services) -> int:
+    """Lines of the shards running now that have no result yet."""
+    return sum(getattr(r, "_remaining", 0) for r in services.engine._runners)
+
+
 async def _run(
     services: Services,
     batch: BatchRecord,
     on_progress: Callable[[BatchRecord], None],
+    on_interrupt: Callable[[int, bool], None],
 ) -> BatchRecord:
+    """Run until the batch ends. A first Ctrl-C stops the engine (in-flight lines
+    finish and are journaled); a second cancels everything at once."""
+    loop = asyncio.get_running_loop()
+    main = asyncio.current_task()
+    interrupts = 0
+
+    def interrupt() -> None:
+        nonlocal interrupts
+        interrupts += 1
+        on_interrupt(_unfinished(services), interrupts > 1)
+        if interrupts == 1:
+            services.engine.stop()
+        elif main is not None:
+            main.cancel()
+
+    loop.add_signal_handler(signal.SIGINT, interrupt)
     try:
-        async with running_engine(services.engine):
+        async with running_engine(services.engine) as engine_task:
             while True:
                 current = await asyncio.to_thread(services.store.get_batch, PROJECT, batch.id)
                 assert current is not None
                 on_progress(current)
                 if current.status.terminal:
                     return current
+                if interrupts or engine_task.done():
+                    raise Interrupted(current)
                 await asyncio.sleep(0.25)
+    except asyncio.CancelledError:
+        current = await asyncio.to_thread(services.store.get_batch, PROJECT, batch.id)
+        raise Interrupted(current or batch) from None
     finally:
+        loop.remove_signal_handler(signal.SIGINT)
         await services.backends.aclose()
 
 
@@ -145,6 +206,7 @@ def run_file(
     errors: Path,
     on_start: Callable[[BatchRecord, bool], None] = lambda b, r: None,
     on_progress: Callable[[BatchRecord], None] = lambda b: None,
+    on_interrupt: Callable[[int, bool], None] = lambda left, hard: None,
 ) -> JobOutcome:
     """Run (or resume) the batch for `path` and write its output and error files."""
     services = Services.open(settings)
@@ -152,7 +214,7 @@ def run_file(
     try:
         batch, resumed = _register(services, path, input_key(path))
         on_start(batch, resumed)
-        final = asyncio.run(_run(services, batch, on_progress))
+        final = asyncio.run(_run(services, batch, on_progress, on_interrupt))
         return JobOutcome(
             batch=final,
             resumed=resumed,

@@ -43,7 +43,7 @@ import hashlib
 import heapq
 import os
 from array import array
-from collections.abc import Callable, Container, Iterator
+from collections.abc import Callable, Collection, Container, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from itertools import islice, pairwise
@@ -53,6 +53,7 @@ import orjson
 
 from batchyard.backends.base import ALL_ENDPOINTS
 from batchyard.config import Limits
+from batchyard.errors import known_models
 
 # Reads cost nothing next to parsing at this size, and a chunk stays in cache
 # while its lines are parsed: 256 KiB ran ~5% faster than 1 MiB or 64 KiB here
@@ -368,6 +369,8 @@ class _FirstPass:
                 message = (
                     f"The provided model '{clip_echo(model)}' is not supported by the Batch API."
                 )
+                if isinstance(self.models, Collection):
+                    message += " " + known_models(self.models)
                 add("model_not_found", message, "body.model", line_no)
             elif model != self.model:
                 message = (

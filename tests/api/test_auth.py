@@ -15,7 +15,12 @@ from batchyard.apikeys import redact
 
 from .support import LINE, LiveServer, assert_error, upload
 
-ANY_ID = {"file_id": "file-abc", "batch_id": "batch_abc", "endpoint_id": "we_abc"}
+ANY_ID = {
+    "file_id": "file-abc",
+    "batch_id": "batch_abc",
+    "endpoint_id": "we_abc",
+    "model_id": "gpt-9",
+}
 
 
 def sdk(server: LiveServer, key: str) -> OpenAI:

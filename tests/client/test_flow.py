@@ -60,11 +60,12 @@ def test_collect_writes_jsonl_and_parquet_and_names_missing_ids(
 ) -> None:
     server = make_server()
     good = chat_requests(tmp_path / "good.jsonl", 30)
-    # A model this server does not have: valid locally, failed at the server.
+    # A model this server does not have, sent unchecked: it fails at the server.
     unknown = chat_requests(tmp_path / "other.jsonl", 10, model="no-such-model", prefix="x")
     manifest = tmp_path / "job.batchyard.json"
     run("submit", good, unknown, "-m", manifest, "--base-url", server.base_url,
-        "--max-requests", "20", "--wait", "--interval", "0.1")  # fmt: skip
+        "--max-requests", "20", "--wait", "--interval", "0.1", "--no-model-check",
+        ok=False)  # fmt: skip
     job = manifest_of(manifest)
     # Balanced at 20 a part, and a new part where the model changes.
     assert [p["requests"] for p in job["parts"]] == [20, 10, 10]

@@ -239,7 +239,8 @@ def test_unknown_model() -> None:
         ("model_not_found", "body.model", 2),
     ]
     assert report.errors[0].message == (
-        "The provided model 'gpt-9' is not supported by the Batch API."
+        "The provided model 'gpt-9' is not supported by the Batch API. "
+        "Models on this server: m, other."
     )
     assert report.model == "gpt-9"
 

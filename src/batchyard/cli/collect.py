@@ -9,13 +9,14 @@ import click
 
 from batchyard.cli import cli
 from batchyard.cli.options import base_url_option, manifest_argument, open_job, say, user_errors
+from batchyard.client.advice import advise
 from batchyard.client.collect import Outcome, download, merge, missing_ids
 from batchyard.client.index import Index
 from batchyard.client.manifest import Manifest
 from batchyard.client.submit import Submitter
 
 
-def report(outcome: Outcome) -> None:
+def report(manifest: Manifest, outcome: Outcome) -> None:
     say(
         f"{outcome.total:,} requests: {outcome.ok:,} ok, {outcome.failed:,} failed, "
         f"{outcome.missing:,} missing, {outcome.pending:,} still running"
@@ -27,8 +28,8 @@ def report(outcome: Outcome) -> None:
         more = outcome.missing - len(outcome.missing_ids)
         ids = ", ".join(outcome.missing_ids) + (f" and {more:,} more" if more else "")
         say(f"  no result for: {ids}")
-    if outcome.failed or outcome.missing:
-        say("  `batchyard retry MANIFEST` sends them again")
+    for line in advise(manifest, outcome.codes, outcome.missing_by_part):
+        say(f"  {line}")
 
 
 def refresh_and_download(manifest: Manifest, submitter: Submitter, index: Index) -> None:
@@ -79,6 +80,6 @@ def collect(
                 with open(missing_file, "w", encoding="utf-8") as out:
                     out.writelines(f"{c}\n" for c in missing_ids(manifest, index))
     say(f"wrote {output}")
-    report(outcome)
+    report(manifest, outcome)
     if strict and not outcome.complete:
         sys.exit(1)

@@ -46,7 +46,7 @@ def run(
     command again: it continues the same batch instead of starting over.
       batchyard run examples/kb/requests.jsonl -o vectors.jsonl
     """
-    from batchyard.job import run_file
+    from batchyard.job import Interrupted, run_file
 
     logging.getLogger().setLevel(logging.WARNING)
     settings = load_cli_settings(config, data_dir)
@@ -62,15 +62,28 @@ def run(
         console=console,
     )
     task = progress.add_task("validating", total=None, rate="")
+    before: list[int] = []  # lines done by earlier runs: not this run's rate
 
     def on_start(batch: BatchRecord, resumed: bool) -> None:
         word = "Resuming" if resumed else "Started"
         console.print(f"{word} {batch.id} for {input_file}")
 
+    def on_interrupt(left: int, hard: bool) -> None:
+        if hard:
+            console.print("[yellow]Stopping now[/]; the journal keeps every line done.")
+        else:
+            console.print(
+                f"[yellow]Stopping[/]: the lines in flight finish and are kept "
+                f"({left:,} lines of the running shards not done yet). Ctrl-C again to stop now."
+            )
+
     def on_progress(batch: BatchRecord) -> None:
         done = batch.completed + batch.failed
+        if not before:
+            before.append(done)
         elapsed = progress.tasks[0].elapsed or 0.0
-        rate = f"{done / elapsed:,.0f} lines/s" if elapsed > 0 and done else ""
+        ran = done - before[0]
+        rate = f"{ran / elapsed:,.0f} lines/s" if elapsed > 0 and ran else ""
         progress.update(
             task,
             description=batch.status.value,
@@ -88,7 +101,18 @@ def run(
                 errors=errors,
                 on_start=on_start,
                 on_progress=on_progress,
+                on_interrupt=on_interrupt,
             )
+    except Interrupted as stopped:
+        done = stopped.batch.completed + stopped.batch.failed
+        console.print(
+            f"Interrupted: {done:,} of {stopped.batch.total:,} lines are done and kept. "
+            f"Run the same command to resume: batchyard run {' '.join(sys.argv[2:])}"
+        )
+        sys.exit(130)
+    except KeyboardInterrupt:  # before the engine started: nothing ran yet
+        console.print(f"Interrupted. Run the same command to resume: batchyard run {input_file}")
+        sys.exit(130)
     except ConfigError as exc:  # a model's options, a missing extra, an unset api_key_env
         raise click.UsageError(str(exc)) from None
     batch = outcome.batch

@@ -19,6 +19,7 @@ from batchyard.cli.watch import follow, notify_options
 from batchyard.client.connection import make_client, resolve_base_url
 from batchyard.client.errors import ToolkitError
 from batchyard.client.manifest import default_manifest_path, load, lock_job
+from batchyard.client.models import served_models
 from batchyard.client.submit import check_same_inputs, create_job
 from batchyard.client.validate import infer_endpoint
 
@@ -59,6 +60,11 @@ def _metadata(pairs: tuple[str, ...]) -> dict[str, str]:
 )  # fmt: skip
 @click.option("--metadata", "pairs", multiple=True, metavar="KEY=VALUE", help="Batch metadata.")
 @click.option("--wait", is_flag=True, help="Then watch until every batch is terminal.")
+@click.option(
+    "--no-model-check", is_flag=True,
+    help="Do not ask the server (GET /v1/models) whether it offers the files' model; "
+    "for gateways that route models they do not list.",
+)  # fmt: skip
 @interval_option
 @notify_options
 def submit(
@@ -72,6 +78,7 @@ def submit(
     max_in_flight: int,
     pairs: tuple[str, ...],
     wait: bool,
+    no_model_check: bool,
     interval: float,
     desktop: bool,
     slack_webhook: str | None,
@@ -82,7 +89,8 @@ def submit(
     Validates, splits, uploads and creates batches, at most --max-in-flight at
     a time, recording each step in the manifest first. Run the same command
     again after a crash or Ctrl-C: it resumes and never creates a batch twice.
-    Without --wait it returns once every batch is created.
+    Without --wait it returns once every batch is created; with it, it exits 1
+    if a batch failed or was refused, after printing why.
     Examples:
       batchyard submit requests.jsonl --base-url http://127.0.0.1:8000/v1 --wait
       OPENAI_API_KEY=sk-... batchyard submit big.jsonl -k 2 --metadata project=kb
@@ -109,6 +117,7 @@ def submit(
                 max_in_flight=max_in_flight,
                 base_url=url,
                 metadata=_metadata(pairs),
+                models=None if no_model_check else served_models(client, endpoint),
             )
             say(
                 f"{manifest.job}: {manifest.requests:,} requests in {len(manifest.parts)} "

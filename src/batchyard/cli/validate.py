@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -9,6 +10,8 @@ import click
 
 from batchyard.cli import cli
 from batchyard.cli.options import DEFAULT_LIMITS, Size, say, user_errors
+from batchyard.client.connection import make_client, resolve_base_url
+from batchyard.client.models import served_models
 from batchyard.client.validate import check, describe, infer_endpoint
 
 
@@ -29,10 +32,16 @@ from batchyard.client.validate import check, describe, infer_endpoint
     show_default=True, help="The target's batch file size (e.g. 200MB, 100MiB).",
 )  # fmt: skip
 @click.option("--max-errors", type=click.IntRange(min=1), default=1000, show_default=True)
+@click.option(
+    "--base-url",
+    help="Ask this server (or $OPENAI_BASE_URL's) which models it offers (GET /v1/models) "
+    "instead of naming them with --model.",
+)
 def validate(
     file: Path,
     endpoint: str | None,
     models: tuple[str, ...],
+    base_url: str | None,
     max_requests: int,
     max_bytes: int,
     max_errors: int,
@@ -44,16 +53,20 @@ def validate(
     there is any. Lines are 1-based. Examples:
       batchyard validate requests.jsonl
       batchyard validate requests.jsonl --model gpt-4o-mini --max-bytes 100MB
+      batchyard validate requests.jsonl --base-url http://127.0.0.1:8000/v1
     A file over the limits can still be submitted: `batchyard submit` splits it.
     """
     with user_errors():
         endpoint = endpoint or infer_endpoint(file)
+        offered: set[str] | None = set(models) if models else None
+        if offered is None and (base_url or os.environ.get("OPENAI_BASE_URL")):
+            offered = served_models(make_client(resolve_base_url(base_url)), endpoint)
         report = check(
             file,
             endpoint=endpoint,
             max_requests=max_requests,
             max_bytes=max_bytes,
-            models=set(models) if models else None,
+            models=offered,
             max_errors=max_errors,
         )
     for line in describe(file, report, limit=max_errors):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -17,7 +18,7 @@ from batchyard.cli.options import (
     say,
     user_errors,
 )
-from batchyard.client.manifest import Manifest
+from batchyard.client.manifest import Manifest, Part
 from batchyard.client.notify import notify
 from batchyard.client.submit import Submitter
 from batchyard.client.watch import Watcher, summary
@@ -58,7 +59,43 @@ def follow(
         say(line)
         for warning in notify(line, desktop=desktop, slack_webhook=slack_webhook):
             say(f"[yellow]warning:[/] {warning}")
+        unfinished = report_failures(submitter)
+        if unfinished:
+            say(f"[red]{unfinished}[/]")
+        if any(p.state == "rejected" or p.status == "failed" for p in latest_round(submitter)):
+            sys.exit(1)  # expired and cancelled batches kept what they ran: `collect`, `retry`
     return submitter
+
+
+def report_failures(submitter: Submitter, limit: int = 10) -> str | None:
+    """Print why each batch of the latest round that did not complete ended; None when
+    every one completed."""
+    parts = latest_round(submitter)
+    bad = [p for p in parts if p.status != "completed"]
+    if not bad:
+        return None
+    for part in bad:
+        if part.state == "rejected":
+            say(f"{part.name}: the server refused the batch: {part.error}")
+            continue
+        say(f"{part.name}: batch {part.batch_id} {part.status}")
+        if part.status == "failed" and part.batch_id:
+            errors = submitter.client.batches.retrieve(part.batch_id).errors
+            data = list(errors.data or []) if errors is not None else []
+            for error in data[:limit]:
+                where = f"line {error.line}: " if error.line else ""
+                param = f" ({error.param})" if error.param else ""
+                say(f"  {where}{error.code}{param}: {error.message}")
+            if len(data) > limit:
+                say(f"  ... and {len(data) - limit:,} more")
+    word = "batch" if len(parts) == 1 else "batches"
+    return f"{len(bad)} of {len(parts)} {word} did not complete"
+
+
+def latest_round(submitter: Submitter) -> list[Part]:
+    """The parts this command sent: the inputs' split, or the newest retry round."""
+    manifest = submitter.manifest
+    return [p for p in manifest.parts if p.round == manifest.rounds]
 
 
 @cli.command()

@@ -39,6 +39,7 @@ class Outcome:
     pending: int = 0
     codes: Counter[str] = field(default_factory=Counter)
     missing_ids: list[str] = field(default_factory=list)
+    missing_by_part: Counter[str] = field(default_factory=Counter)  # the line's last part
 
     @property
     def complete(self) -> bool:
@@ -112,6 +113,7 @@ def merge(manifest: Manifest, index: Index, output: Path, fmt: str | None = None
                     writer.write(line, "error")
             elif finished(parts.get(row.latest)):
                 outcome.missing += 1
+                outcome.missing_by_part[row.latest] += 1
                 if len(outcome.missing_ids) < _SAMPLE:
                     outcome.missing_ids.append(row.custom_id)
                 part = parts.get(row.latest)

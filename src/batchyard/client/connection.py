@@ -40,6 +40,10 @@ def make_client(base_url: str, *, max_retries: int = 5) -> openai.OpenAI:
     key = os.environ.get("OPENAI_API_KEY")
     if not key:
         if base_url.startswith(OPENAI_BASE_URL):
-            raise ToolkitError("OpenAI needs an API key: set OPENAI_API_KEY")
+            raise ToolkitError(
+                "no --base-url or OPENAI_BASE_URL was given, so this goes to OpenAI, which "
+                "needs an API key: set OPENAI_API_KEY, or name your server, e.g. "
+                "--base-url http://127.0.0.1:8000/v1 (a local `batchyard serve`)"
+            )
         key = PLACEHOLDER_KEY
     return openai.OpenAI(base_url=base_url, api_key=key, max_retries=max_retries, timeout=600)

@@ -14,7 +14,7 @@ import hashlib
 import os
 import signal
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -55,6 +55,7 @@ def create_job(
     max_in_flight: int,
     base_url: str,
     metadata: dict[str, str],
+    models: Container[str] | None = None,
 ) -> Manifest:
     """Validate the inputs, split them into parts in the work folder, write the manifest.
 
@@ -75,7 +76,7 @@ def create_job(
         metadata=metadata,
     )
     for path in inputs:
-        report = require_valid(path, endpoint)
+        report = require_valid(path, endpoint, models)
         manifest.inputs.append(InputFile(str(path), path.stat().st_size, sha256_of(path), 0))
         manifest.inputs[-1].requests = report.requests
     parts_dir = manifest.work_dir / "parts"

@@ -75,9 +75,13 @@ def describe(path: Path, report: ValidationReport, limit: int = 50) -> list[str]
     return lines
 
 
-def require_valid(path: Path, endpoint: str) -> ValidationReport:
-    """Check without limits (the caller splits); raise with the report if anything is wrong."""
-    report = check(path, endpoint=endpoint, max_errors=200)
+def require_valid(
+    path: Path, endpoint: str, models: Container[str] | None = None
+) -> ValidationReport:
+    """Check without limits (the caller splits); raise with the report if anything is wrong.
+
+    `models`: the ones the server offers, when it said (client/models.py)."""
+    report = check(path, endpoint=endpoint, models=models, max_errors=200)
     if not report.ok:
         details = "\n  ".join(describe(path, report, 20))
         raise ToolkitError(f"{path} has errors; nothing was uploaded:\n  {details}")

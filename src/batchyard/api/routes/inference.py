@@ -21,11 +21,12 @@ from batchyard.api.bodies import read_json_object
 from batchyard.api.deps import BackendsDep, MetricsDep, ProjectDep
 from batchyard.api.errors import invalid_type
 from batchyard.api.openapi import inference_body
+from batchyard.api.routes.models import model_not_found
 from batchyard.api.schemas import OrjsonResponse
 from batchyard.backends import Backends
 from batchyard.backends import Request as BackendRequest
 from batchyard.config import ConfigError
-from batchyard.errors import APIError, BadRequest, ServerError, missing_parameter
+from batchyard.errors import BadRequest, ServerError, missing_parameter
 from batchyard.ids import request_id
 from batchyard.metrics import Metrics
 from batchyard.validation import REQUIRED_BODY_FIELDS
@@ -95,12 +96,7 @@ def _check(body: dict[str, Any], endpoint: str, backends: Backends) -> str:
             code="streaming_unsupported",
         )
     if backends.model(model) is None:
-        raise APIError(
-            f"The model '{model}' does not exist or you do not have access to it.",
-            status_code=404,
-            param="model",
-            code="model_not_found",
-        )
+        raise model_not_found(model, [m.name for m in backends.settings.models])
     if not backends.serves(model, endpoint):
         serving = sorted(backends.models_for(endpoint))
         raise BadRequest(
