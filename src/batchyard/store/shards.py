@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 
 from sqlalchemy import and_, or_, select, update
 
@@ -11,6 +11,7 @@ from batchyard.records import BatchStatus, ShardClaim, ShardProgress, ShardRecor
 from batchyard.store.base import StoreBase
 from batchyard.store.notifications import Event
 from batchyard.store.rows import progress_values, shard_record
+from batchyard.store.scheduling import project_order
 from batchyard.store.schema import batches, files, shards
 
 
@@ -26,11 +27,17 @@ class ShardStore(StoreBase):
     """The verbs on shards; `Store` mixes them in."""
 
     def claim_shard(
-        self, owner: str, now: float, lease_seconds: float, models: Collection[str] | None = None
+        self,
+        owner: str,
+        now: float,
+        lease_seconds: float,
+        models: Collection[str] | None = None,
+        weights: Mapping[str, int] | None = None,
     ) -> ShardClaim | None:
         """Take the next runnable shard: pending, or running under a lease that ran out.
 
-        Shards of the batch that expires first go first.
+        The project most under its weighted share goes first (`weights`, default 1 each);
+        within it, the batch that expires first, then the one submitted first.
         """
         runnable = or_(
             shards.c.status == "pending",
@@ -60,7 +67,11 @@ class ShardStore(StoreBase):
         if self._skip_locked:
             query = query.with_for_update(of=shards, skip_locked=True)
         with self._tx() as conn:
-            row = conn.execute(query).mappings().first()
+            row = None
+            for project in project_order(conn, now, models, weights or {}):
+                row = conn.execute(query.where(batches.c.project == project)).mappings().first()
+                if row is not None:
+                    break
             if row is None:
                 return None
             epoch = row["epoch"] + 1
