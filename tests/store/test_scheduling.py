@@ -6,8 +6,10 @@ import threading
 from collections import Counter
 
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 from tests.store.factories import NOW, add_batch, add_file, batch_record
 
+from batchyard.metrics import Metrics
 from batchyard.records import BatchRecord, ShardClaim, ShardRecord
 from batchyard.store import Store
 
@@ -97,3 +99,23 @@ def test_two_workers_share_by_weight_and_claim_each_shard_once(
     assert len({(c.shard.batch_id, c.shard.index) for c in claims}) == 24
     counts = Counter(c.project for c in claims)
     assert abs(counts["a"] - 16) <= 2, counts
+
+
+def test_metrics_show_each_projects_share_against_its_entitlement(store: Store) -> None:
+    started(store, "a", 10)
+    started(store, "b", 10)
+    claim_many(store, 4, {"a": 3, "b": 1})
+    metrics = Metrics()
+    metrics.attach_store(store, {"a": 3, "b": 1})
+    samples = {
+        (s.labels["project"], s.labels["kind"]): s.value
+        for family in text_string_to_metric_families(metrics.render().decode())
+        if family.name == "batchyard_project_share"
+        for s in family.samples
+    }
+    assert samples == {
+        ("a", "used"): 0.75,
+        ("a", "entitled"): 0.75,
+        ("b", "used"): 0.25,
+        ("b", "entitled"): 0.25,
+    }

@@ -48,15 +48,35 @@ def project_order(
     used = {r.project: r.n for r in conn.execute(running.group_by(batches.c.project))}
 
     def key(project: str) -> tuple[float, int, str]:
-        share = used.get(project, 0) / _weight(weights, project)
+        share = used.get(project, 0) / weight_of(weights, project)
         return (share, due[project], project)
 
     return sorted(due, key=key)
 
 
-def _weight(weights: Mapping[str, int], project: str) -> int:
+def weight_of(weights: Mapping[str, int], project: str) -> int:
     """The project's weight; indexing lets a defaultdict supply the configured default."""
     try:
         return max(1, weights[project])
     except KeyError:
         return DEFAULT_WEIGHT
+
+
+def batch_order(conn: Connection, project: str, models: Collection[str] | None) -> list[str]:
+    """The project's live batches, earliest deadline first, then in submission order.
+
+    The claim then asks each batch for its first runnable shard by primary key, so it never
+    sorts the pending shards: the cost follows the number of live batches, not shards.
+    """
+    query = (
+        select(batches.c.id)
+        .where(
+            batches.c.project == project,
+            batches.c.status == BatchStatus.IN_PROGRESS.value,
+            batches.c.stop_reason.is_(None),
+        )
+        .order_by(batches.c.expires_at, batches.c.seq)
+    )
+    if models is not None:
+        query = query.where(batches.c.model.in_(list(models)))
+    return list(conn.execute(query).scalars())
