@@ -52,6 +52,7 @@ from __future__ import annotations
 import importlib.util
 import re
 import tomllib
+from collections import defaultdict
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -134,6 +135,7 @@ class ProjectPolicy:
     max_enqueued_lines: int | None = None  # lines of running batches not yet run
     file_retention_seconds: int | None = None  # uploads sent without expires_after
     output_retention_seconds: int | None = None  # results of batches without output_expires_after
+    weight: int | None = None  # fair share of each model's capacity (unset: 1)
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -239,6 +241,13 @@ class Settings:
     monitor: MonitorSettings = field(default_factory=MonitorSettings)
     project_defaults: ProjectPolicy = field(default_factory=ProjectPolicy)
     projects: dict[str, ProjectPolicy] = field(default_factory=dict)
+
+    def weights(self) -> defaultdict[str, int]:
+        """Each project's scheduling weight; projects not named weigh the default's."""
+        default = self.project_defaults.weight or 1
+        weights: defaultdict[str, int] = defaultdict(lambda: default)
+        weights.update({name: p.weight or default for name, p in self.projects.items()})
+        return weights
 
     def policy(self, project: str) -> ProjectPolicy:
         """The project's own `[projects.<name>]` values, else `[project_defaults]`."""

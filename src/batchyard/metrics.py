@@ -11,7 +11,7 @@ global state, so one process can hold several (tests do).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
@@ -19,6 +19,7 @@ from prometheus_client.registry import Collector
 
 from batchyard.records import BatchStatus
 from batchyard.store import Store
+from batchyard.store.scheduling import weight_of
 
 log = logging.getLogger("batchyard.metrics")
 
@@ -94,11 +95,11 @@ class Metrics:
         """The hook for pacing: publish a limit in force (e.g. "rpm", "concurrency")."""
         self.pacer_limit.labels(model=model, limit=limit).set(value)
 
-    def attach_store(self, store: Store) -> None:
+    def attach_store(self, store: Store, weights: Mapping[str, int] | None = None) -> None:
         """Report the store's shared gauges too (once per registry)."""
         if self._store is None:
             self._store = store
-            self.registry.register(StoreCollector(store))
+            self.registry.register(StoreCollector(store, weights))
 
     def render(self) -> bytes:
         return generate_latest(self.registry)
@@ -107,14 +108,16 @@ class Metrics:
 class StoreCollector(Collector):
     """Gauges read from the database at each scrape."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, weights: Mapping[str, int] | None = None) -> None:
         self.store = store
+        self.weights = weights
 
     def collect(self) -> Iterator[Metric]:
         try:
             by_status = self.store.monitor.batches_by_status()
             queued = self.store.monitor.queued_lines()
             pending = self.store.webhooks.pending_deliveries()
+            running = self.store.monitor.running_shards()
         except Exception:
             log.exception("reading metrics from the store failed")
             return
@@ -132,8 +135,39 @@ class StoreCollector(Collector):
         for model, lines in sorted(queued.items()):
             queue.add_metric([model], lines)
         yield queue
+        yield from share_gauges(running, self.weights)
         yield GaugeMetricFamily(
             "batchyard_webhook_deliveries_pending",
             "Webhook deliveries waiting to be sent or retried.",
             value=pending,
         )
+
+
+def share_gauges(
+    running: dict[tuple[str, str], int], weights: Mapping[str, int] | None
+) -> Iterator[Metric]:
+    """Each project's share of a model's running shards, and what its weight entitles it to.
+
+    The entitlement is among the projects running on that model now, as the claim shares.
+    """
+    used = GaugeMetricFamily(
+        "batchyard_project_share",
+        "Share of a model's running shards held by a project (used), and its weighted "
+        "entitlement among the projects running there (entitled).",
+        labels=["model", "project", "kind"],
+    )
+    shards = GaugeMetricFamily(
+        "batchyard_project_running_shards",
+        "Shards running under a live lease, by model and project.",
+        labels=["model", "project"],
+    )
+    for model in sorted({m for m, _ in running}):
+        here = {p: n for (m, p), n in running.items() if m == model}
+        total = sum(here.values())
+        weight = {p: weight_of(weights or {}, p) for p in here}
+        for project, n in sorted(here.items()):
+            shards.add_metric([model, project], n)
+            used.add_metric([model, project, "used"], n / total)
+            used.add_metric([model, project, "entitled"], weight[project] / sum(weight.values()))
+    yield shards
+    yield used

@@ -51,7 +51,7 @@ def create_app(
     app.state.wake_engine = wake_engine or _nothing
     app.state.metrics = metrics or Metrics()
     app.state.backends = backends or Backends(settings)
-    app.state.metrics.attach_store(store)
+    app.state.metrics.attach_store(store, settings.weights())
     install_error_handlers(app)
     # The last added runs first: request id and access log, then the key check.
     app.add_middleware(AuthMiddleware, store=store)

@@ -276,6 +276,7 @@ class Engine:
                         time.time(),
                         self.settings.engine.lease_seconds,
                         [m.name for m in self.settings.models],
+                        self.settings.weights(),
                     )
                 except Exception:
                     log.exception("claiming a shard failed")

@@ -7,6 +7,7 @@ monitor ends a batch early (cost cap, error-rate breaker).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from typing import Any
 
@@ -168,6 +169,21 @@ class MonitorStore:
                 select(batches.c.status, func.count()).group_by(batches.c.status)
             ).all()
         return {status: int(count) for status, count in rows}
+
+    def running_shards(self) -> dict[tuple[str, str], int]:
+        """Shards running under a live lease, per (model, project): each share in use."""
+        with self.engine.begin() as conn:
+            rows = conn.execute(
+                select(batches.c.model, batches.c.project, func.count())
+                .join(shards, shards.c.batch_id == batches.c.id)
+                .where(
+                    batches.c.status == BatchStatus.IN_PROGRESS.value,
+                    shards.c.status == "running",
+                    shards.c.lease_expires_at >= time.time(),
+                )
+                .group_by(batches.c.model, batches.c.project)
+            ).all()
+        return {(m, p): int(n) for m, p, n in rows if m is not None}
 
     def queued_lines(self) -> dict[str, int]:
         """Lines not yet finished in running batches, per model: the work queue's depth."""

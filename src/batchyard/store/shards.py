@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Collection
+from collections.abc import Collection, Iterator, Mapping
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import Connection, and_, or_, select, update
 
 from batchyard.records import BatchStatus, ShardClaim, ShardProgress, ShardRecord
 from batchyard.store.base import StoreBase
 from batchyard.store.notifications import Event
 from batchyard.store.rows import progress_values, shard_record
+from batchyard.store.scheduling import batch_order, project_order
 from batchyard.store.schema import batches, files, shards
 
 
@@ -26,11 +27,17 @@ class ShardStore(StoreBase):
     """The verbs on shards; `Store` mixes them in."""
 
     def claim_shard(
-        self, owner: str, now: float, lease_seconds: float, models: Collection[str] | None = None
+        self,
+        owner: str,
+        now: float,
+        lease_seconds: float,
+        models: Collection[str] | None = None,
+        weights: Mapping[str, int] | None = None,
     ) -> ShardClaim | None:
         """Take the next runnable shard: pending, or running under a lease that ran out.
 
-        Shards of the batch that expires first go first.
+        The project most under its weighted share goes first (`weights`, default 1 each);
+        within it, the batch that expires first, then the one submitted first.
         """
         runnable = or_(
             shards.c.status == "pending",
@@ -52,7 +59,7 @@ class ShardStore(StoreBase):
                 batches.c.status == BatchStatus.IN_PROGRESS.value,
                 batches.c.stop_reason.is_(None),
             )
-            .order_by(batches.c.expires_at, batches.c.seq, shards.c.idx)
+            .order_by(shards.c.idx)
             .limit(1)
         )
         if models is not None:
@@ -60,7 +67,11 @@ class ShardStore(StoreBase):
         if self._skip_locked:
             query = query.with_for_update(of=shards, skip_locked=True)
         with self._tx() as conn:
-            row = conn.execute(query).mappings().first()
+            row = None
+            for batch_id in self._batches_in_claim_order(conn, now, models, weights):
+                row = conn.execute(query.where(shards.c.batch_id == batch_id)).mappings().first()
+                if row is not None:
+                    break
             if row is None:
                 return None
             epoch = row["epoch"] + 1
@@ -84,6 +95,16 @@ class ShardStore(StoreBase):
             input_blob_key=row["blob_key"],
             expires_at=row["expires_at"],
         )
+
+    @staticmethod
+    def _batches_in_claim_order(
+        conn: Connection,
+        now: float,
+        models: Collection[str] | None,
+        weights: Mapping[str, int] | None,
+    ) -> Iterator[str]:
+        for project in project_order(conn, now, models, weights or {}):
+            yield from batch_order(conn, project, models)
 
     def checkpoint_shard(
         self,

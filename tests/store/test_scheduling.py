@@ -1,0 +1,121 @@
+"""Fair share in the shard claim: weights honoured, light projects not starved, EDF within."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+from tests.store.factories import NOW, add_batch, add_file, batch_record
+
+from batchyard.metrics import Metrics
+from batchyard.records import BatchRecord, ShardClaim, ShardRecord
+from batchyard.store import Store
+
+
+def started(store: Store, project: str, shards: int, *, expires_in: int = 86400) -> BatchRecord:
+    file = add_file(store)
+    batch = add_batch(store, batch_record(file.id, project=project, expires_at=NOW + expires_in))
+    assert store.claim_validation("v", NOW, 30) is not None
+    parts = [
+        ShardRecord(batch.id, i, first_line=i + 1, last_line=i + 1, start=i, end=i + 1, requests=1)
+        for i in range(shards)
+    ]
+    store.start_batch(batch.id, "v", "m", parts, NOW)
+    return batch
+
+
+def claim_many(store: Store, n: int, weights: dict[str, int] | None = None) -> list[ShardClaim]:
+    claims = []
+    for i in range(n):
+        claim = store.claim_shard(f"w{i}", NOW, 30, None, weights)
+        assert claim is not None
+        claims.append(claim)
+    return claims
+
+
+def test_a_light_project_is_not_starved_behind_a_heavy_one(store: Store) -> None:
+    started(store, "heavy", 20, expires_in=3600)  # first, and due first: today's order runs it all
+    light = started(store, "light", 1)
+    claims = claim_many(store, 2)
+    assert light.id in {c.shard.batch_id for c in claims}
+
+
+def test_weights_are_honoured_while_shards_run(store: Store) -> None:
+    started(store, "a", 40)
+    started(store, "b", 40)
+    counts = Counter(c.project for c in claim_many(store, 20, {"a": 3, "b": 1}))
+    assert abs(counts["a"] - 15) <= 1 and abs(counts["b"] - 5) <= 1
+
+
+def test_within_a_project_the_earliest_deadline_goes_first(store: Store) -> None:
+    started(store, "p", 2, expires_in=86400)
+    urgent = started(store, "p", 2, expires_in=600)
+    first = store.claim_shard("w", NOW, 30)
+    assert first is not None and first.shard.batch_id == urgent.id
+
+
+def test_a_lapsed_lease_does_not_count_against_the_share(store: Store) -> None:
+    started(store, "a", 4)
+    b = started(store, "b", 4)
+    held = claim_many(store, 2, {"a": 1, "b": 1})
+    assert {c.project for c in held} == {"a", "b"}
+    # 60 s later every lease has lapsed; the shares start again from nothing running.
+    later = store.claim_shard("x", NOW + 60, 30)
+    assert later is not None and later.shard.batch_id in {b.id, held[0].shard.batch_id}
+
+
+@pytest.mark.parametrize("workers", [2])
+def test_two_workers_share_by_weight_and_claim_each_shard_once(
+    database_url: str, workers: int
+) -> None:
+    setup = Store.open(database_url)
+    started(setup, "a", 30)
+    started(setup, "b", 30)
+    setup.close()
+    claims: list[ShardClaim] = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(workers)
+
+    def worker(number: int) -> None:
+        store = Store.open(database_url)
+        try:
+            barrier.wait()
+            for i in range(12):
+                got = store.claim_shard(f"w{number}-{i}", NOW, 30, None, {"a": 2, "b": 1})
+                assert got is not None
+                with lock:
+                    claims.append(got)
+        finally:
+            store.close()
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(claims) == 24
+    assert len({(c.shard.batch_id, c.shard.index) for c in claims}) == 24
+    counts = Counter(c.project for c in claims)
+    assert abs(counts["a"] - 16) <= 2, counts
+
+
+def test_metrics_show_each_projects_share_against_its_entitlement(store: Store) -> None:
+    started(store, "a", 10)
+    started(store, "b", 10)
+    claim_many(store, 4, {"a": 3, "b": 1})
+    metrics = Metrics()
+    metrics.attach_store(store, {"a": 3, "b": 1})
+    samples = {
+        (s.labels["project"], s.labels["kind"]): s.value
+        for family in text_string_to_metric_families(metrics.render().decode())
+        if family.name == "batchyard_project_share"
+        for s in family.samples
+    }
+    assert samples == {
+        ("a", "used"): 0.75,
+        ("a", "entitled"): 0.75,
+        ("b", "used"): 0.25,
+        ("b", "entitled"): 0.25,
+    }
