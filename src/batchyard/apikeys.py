@@ -12,11 +12,11 @@ import hashlib
 import hmac
 import re
 import secrets
-import string
+
+from batchyard.ids import base62
 
 KEY_PREFIX = "sk-by-"
 _SECRET_CHARS = 43  # log2(62) * 43 ≈ 256 bits
-_ALPHABET = string.digits + string.ascii_letters
 PROJECT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 # A presented key shorter than this is redacted to nothing: its last four characters
 # would be too large a share of it.
@@ -25,7 +25,7 @@ _MIN_REDACTABLE = 20
 
 def new_key() -> str:
     """A fresh secret key; the caller shows it once and keeps only `key_hash(key)`."""
-    return KEY_PREFIX + "".join(secrets.choice(_ALPHABET) for _ in range(_SECRET_CHARS))
+    return KEY_PREFIX + base62(_SECRET_CHARS)
 
 
 def new_key_id() -> str:

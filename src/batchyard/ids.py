@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 
-_BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 
-def _base62(n: int) -> str:
-    return "".join(secrets.choice(_BASE62) for _ in range(n))
+def base62(n: int) -> str:
+    """`n` random base62 characters (about 5.95 bits each)."""
+    return "".join(secrets.choice(BASE62) for _ in range(n))
 
 
 def file_id() -> str:
     """`file-` + 22 base62 characters, as upstream."""
-    return "file-" + _base62(22)
+    return "file-" + base62(22)
+
+
+def result_file_id(batch_id: str, kind: str) -> str:
+    """A stable `file-…` id for a batch's output or error file, so a re-run reuses it."""
+    number = int.from_bytes(hashlib.sha256(f"{batch_id}:{kind}".encode()).digest(), "big")
+    chars = []
+    for _ in range(22):
+        number, digit = divmod(number, 62)
+        chars.append(BASE62[digit])
+    return "file-" + "".join(chars)
 
 
 def batch_id() -> str:

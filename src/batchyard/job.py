@@ -21,6 +21,7 @@ from pathlib import Path
 import orjson
 
 from batchyard import ids
+from batchyard.blobs.keys import file_key
 from batchyard.config import Settings, window_seconds
 from batchyard.records import BatchRecord, BatchStatus, FileRecord
 from batchyard.server import Services, running_engine
@@ -97,7 +98,7 @@ def _register(services: Services, path: Path, key: str) -> tuple[BatchRecord, bo
             return existing, True
     now = int(time.time())
     file_id = ids.file_id()
-    with path.open("rb") as src, services.blobs.writer(f"files/{file_id}") as dst:
+    with path.open("rb") as src, services.blobs.writer(file_key(file_id)) as dst:
         shutil.copyfileobj(src, dst, 4 * 1024 * 1024)
     store.add_file(
         FileRecord(
@@ -108,7 +109,7 @@ def _register(services: Services, path: Path, key: str) -> tuple[BatchRecord, bo
             bytes=path.stat().st_size,
             created_at=now,
             expires_at=None,
-            blob_key=f"files/{file_id}",
+            blob_key=file_key(file_id),
         )
     )
     window = settings.limits.completion_windows[0]

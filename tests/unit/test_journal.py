@@ -11,7 +11,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from batchyard.blobs import BlobStore, LocalBlobStore, open_blob_store
+from batchyard.blobs import BlobStore, LocalBlobStore, keys, open_blob_store
 from batchyard.config import S3Settings
 from batchyard.engine import journal
 from batchyard.engine.retry import RetryPolicy
@@ -89,7 +89,7 @@ def test_durable_results_end_quietly_when_journals_vanish(blobs: BlobStore) -> N
     write(blobs, shard(1), [1, 2], "first")
     stream = journal.durable_results(blobs, [shard(1), shard(1, index=1)])
     assert next(stream).startswith(b'{"custom_id":"r1"')
-    blobs.delete_prefix(journal.journal_prefix("batch_x"))
+    blobs.delete_prefix(keys.journal_folder("batch_x"))
     assert list(stream) == [payload(2, "first") + b"\n"]  # the open file still reads
 
 

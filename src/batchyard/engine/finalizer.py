@@ -10,7 +10,6 @@ record saying why it never ran.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
 from collections.abc import Callable
@@ -21,6 +20,7 @@ import orjson
 
 from batchyard import ids
 from batchyard.blobs import BlobStore
+from batchyard.blobs.keys import file_key, journal_folder
 from batchyard.engine import journal
 from batchyard.engine.runner import shard_lines
 from batchyard.records import BatchRecord, BatchStatus, FileRecord, StopReason, Usage
@@ -50,17 +50,6 @@ UNRUN_ERRORS = {
         "failed (the error-rate breaker stopped it).",
     ),
 }
-_BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-
-
-def result_file_id(batch_id: str, kind: str) -> str:
-    """A stable `file-…` id for a batch's output or error file, so a re-run reuses it."""
-    number = int.from_bytes(hashlib.sha256(f"{batch_id}:{kind}".encode()).digest(), "big")
-    chars = []
-    for _ in range(22):
-        number, digit = divmod(number, 62)
-        chars.append(_BASE62[digit])
-    return "file-" + "".join(chars)
 
 
 @dataclass
@@ -130,13 +119,13 @@ def finalize(
     if input_file is None:
         raise RuntimeError(f"input file of {batch.id} vanished while it ran")
     now = int(time.time())
-    out_id = result_file_id(batch.id, "output")
-    err_id = result_file_id(batch.id, "error")
+    out_id = ids.result_file_id(batch.id, "output")
+    err_id = ids.result_file_id(batch.id, "error")
 
     def heartbeat() -> None:
         store.extend_batch_lease(batch.id, owner, time.time(), lease_seconds)
 
-    with blobs.writer(f"files/{out_id}") as out, blobs.writer(f"files/{err_id}") as err:
+    with blobs.writer(file_key(out_id)) as out, blobs.writer(file_key(err_id)) as err:
         tally = _write_files(store, blobs, batch, out, err, input_file.blob_key, heartbeat)
         out_bytes, err_bytes = out.tell(), err.tell()
 
@@ -144,7 +133,7 @@ def finalize(
 
     def result_file(file_id: str, kind: str, size: int, count: int) -> FileRecord | None:
         if count == 0:
-            blobs.delete(f"files/{file_id}")
+            blobs.delete(file_key(file_id))
             return None
         return FileRecord(
             id=file_id,
@@ -154,7 +143,7 @@ def finalize(
             bytes=size,
             created_at=now,
             expires_at=now + retention,
-            blob_key=f"files/{file_id}",
+            blob_key=file_key(file_id),
         )
 
     status = store.finish_batch(
@@ -175,5 +164,5 @@ def finalize(
             tally.completed,
             tally.failed,
         )
-        blobs.delete_prefix(journal.journal_prefix(batch.id))
+        blobs.delete_prefix(journal_folder(batch.id))
     return status

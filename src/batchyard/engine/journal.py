@@ -16,16 +16,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from batchyard.blobs import BlobStore, Journal
+from batchyard.blobs import BlobStore, Journal, keys
 from batchyard.records import ShardProgress, ShardRecord, Usage
 
 
-def journal_prefix(batch_id: str) -> str:
-    return f"journals/{batch_id}"
-
-
 def segment_key(shard: ShardRecord) -> str:
-    return f"{journal_prefix(shard.batch_id)}/{shard.index:06d}.{shard.epoch:04d}"
+    return keys.segment_key(shard.batch_id, shard.index, shard.epoch)
 
 
 def encode(line: int, ok: bool, usage: Usage, payload: bytes) -> bytes:
@@ -52,7 +48,7 @@ def _segments(blobs: BlobStore, shard: ShardRecord) -> list[str]:
     prefix = f"{shard.index:06d}."
     return [
         key
-        for key in blobs.keys(journal_prefix(shard.batch_id))
+        for key in blobs.keys(keys.journal_folder(shard.batch_id))
         if key.rsplit("/", 1)[1].startswith(prefix)
     ]
 

@@ -37,6 +37,7 @@ from batchyard.api.uploads import (
     too_large,
 )
 from batchyard.blobs import BlobStore
+from batchyard.blobs.keys import file_key
 from batchyard.config import Limits
 from batchyard.errors import (
     APIError,
@@ -109,7 +110,7 @@ async def create_file(
         return _upload_cap(fields.get("purpose"), display_filename(filename), limits)
 
     file_id = ids.file_id()
-    key = f"files/{file_id}"
+    key = file_key(file_id)
     async with receive_form(request, blobs, key, cap_for, room) as form:
         record = _file_record(form, file_id, key, project, limits, policy.file_retention_seconds)
     try:
