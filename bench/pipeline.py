@@ -28,7 +28,7 @@ CHILD = r"""
 import json, sys, time
 from pathlib import Path
 from batchyard.config import load_settings
-from batchyard.job import run_file
+from batchyard.runtime.run import run_file
 
 path, data_dir = Path(sys.argv[1]), Path(sys.argv[2])
 settings = load_settings(data_dir=data_dir)

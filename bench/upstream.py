@@ -90,7 +90,7 @@ CHILD = r"""
 import json, sys
 from pathlib import Path
 from batchyard.config import load_settings
-from batchyard.job import run_file
+from batchyard.runtime.run import run_file
 
 config, path, data_dir = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
 settings = load_settings(config, data_dir=data_dir)

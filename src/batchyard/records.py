@@ -10,6 +10,9 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any
 
+from batchyard import ids
+from batchyard.config import window_seconds
+
 
 class BatchStatus(enum.StrEnum):
     """OpenAI's eight batch statuses, verbatim."""
@@ -98,6 +101,35 @@ class BatchRecord:
     failed: int = 0
     usage: Usage = field(default_factory=Usage)
     stop_reason: StopReason | None = None
+
+    @classmethod
+    def new(
+        cls,
+        *,
+        project: str,
+        endpoint: str,
+        input_file_id: str,
+        completion_window: str,
+        now: int,
+        metadata: dict[str, str] | None = None,
+        output_expires_after: int | None = None,
+    ) -> BatchRecord:
+        """A batch just created, `validating`, due `completion_window` from `now`.
+
+        The one way a batch comes to be, from `POST /v1/batches` or `batchyard run`.
+        """
+        return cls(
+            id=ids.batch_id(),
+            project=project,
+            endpoint=endpoint,
+            input_file_id=input_file_id,
+            completion_window=completion_window,
+            status=BatchStatus.VALIDATING,
+            created_at=now,
+            expires_at=now + window_seconds(completion_window),
+            metadata=metadata,
+            output_expires_after=output_expires_after,
+        )
 
 
 @dataclass(slots=True)

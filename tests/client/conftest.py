@@ -18,18 +18,7 @@ import orjson
 import pytest
 from click.testing import CliRunner, Result
 
-from batchyard.cli import (  # noqa: F401 - registers the commands, as main() does
-    cleanup,
-    cli,
-    collect,
-    cost,
-    prepare,
-    retry,
-    split,
-    submit,
-    validate,
-    watch,
-)
+from batchyard.cli import cli
 from batchyard.testing import ServerProcess, write_config
 
 MOCK = {"name": "batchyard-mock", "backend": "mock", "max_concurrency": 64}

@@ -28,8 +28,6 @@ Probe = Callable[[openai.OpenAI], Any]
 
 
 def create_key(server: Server, project: str) -> str:
-    from batchyard.cli import keys  # noqa: F401 - registers the command
-
     result = CliRunner().invoke(
         cli, ["keys", "create", "--project", project, "--config", str(server.config)]
     )

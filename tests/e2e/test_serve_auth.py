@@ -10,8 +10,6 @@ from click.testing import CliRunner, Result
 from tests.e2e.conftest import ServerFactory
 
 from batchyard.cli import cli
-from batchyard.cli import keys as _keys  # noqa: F401 - registers `keys`
-from batchyard.cli import serve as _serve  # noqa: F401 - registers `serve`
 from batchyard.testing import write_config
 
 MOCK = [{"name": "batchyard-mock", "backend": "mock"}]

@@ -9,7 +9,7 @@ import pytest
 from batchyard.backends import Backends
 from batchyard.backends.mock import MockBackend
 from batchyard.config import ModelConfig, Settings
-from batchyard.server import Services
+from batchyard.runtime.serve import Services
 
 
 def settings(tmp_path: Path) -> Settings:

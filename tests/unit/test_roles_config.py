@@ -11,8 +11,6 @@ import pytest
 from click.testing import CliRunner
 
 from batchyard.cli import cli
-from batchyard.cli import serve as _serve  # noqa: F401 - registers the command
-from batchyard.cli import worker as _worker  # noqa: F401 - registers the command
 from batchyard.config import ConfigError, load_settings
 
 

@@ -1,15 +1,15 @@
-"""The `batchyard` command: a click group; each subcommand lives in a sibling module."""
+"""The `batchyard` command: a click group, and the list of subcommands added to it.
+
+Each subcommand lives in a sibling module; what they share is in `cli/options.py`.
+"""
 
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 import click
-from rich.console import Console
 
 from batchyard import __version__
-from batchyard.config import ConfigError, Settings, load_settings
 
 HELP = """A self-hosted, OpenAI-compatible Batch API.
 
@@ -29,51 +29,6 @@ The client toolkit, for batchyard or any OpenAI-compatible Batch API
   (also: validate, split, watch, retry, cost, cleanup)
 """
 
-console = Console(stderr=True, soft_wrap=True)
-
-
-def load_cli_settings(
-    config: Path | None,
-    data_dir: Path | None,
-    *,
-    database_url: str | None = None,
-    blob_url: str | None = None,
-) -> Settings:
-    try:
-        return load_settings(
-            config, data_dir=data_dir, database_url=database_url, blob_url=blob_url
-        )
-    except ConfigError as exc:
-        raise click.UsageError(str(exc)) from None
-
-
-config_option = click.option(
-    "--config", type=click.Path(dir_okay=False, path_type=Path), help="A TOML config file."
-)
-data_dir_option = click.option(
-    "--data-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Where the SQLite database and file bytes live by default (default: ./data).",
-)
-database_url_option = click.option(
-    "--database-url",
-    envvar="BATCHYARD_DATABASE_URL",
-    help="postgresql://… or sqlite:///…; shared by every API and worker process.",
-)
-blob_url_option = click.option(
-    "--blob-url",
-    envvar="BATCHYARD_BLOB_URL",
-    help="s3://bucket/prefix (or a folder) for file bytes and journals.",
-)
-
-
-def where(settings: Settings) -> str:
-    """Where a process keeps its state, for its first log line; passwords hidden."""
-    from sqlalchemy.engine import make_url
-
-    database = make_url(settings.resolved_database_url).render_as_string(hide_password=True)
-    return f"database {database}, blobs {settings.blob_url or settings.blob_dir}"
-
 
 @click.group(help=HELP)
 @click.version_option(__version__, prog_name="batchyard")
@@ -86,20 +41,40 @@ def cli() -> None:
 
 
 def main() -> None:
-    from batchyard.cli import (  # noqa: F401 - registers the subcommands
-        cleanup,
-        collect,
-        cost,
-        keys,
-        prepare,
-        retry,
-        run,
-        serve,
-        split,
-        submit,
-        validate,
-        watch,
-        worker,
-    )
-
     cli()
+
+
+# After `cli` exists: the command modules import only cli.options, never this module.
+from batchyard.cli import (  # noqa: E402
+    cleanup,
+    collect,
+    cost,
+    keys,
+    prepare,
+    retry,
+    run,
+    serve,
+    split,
+    submit,
+    validate,
+    watch,
+    worker,
+)
+
+COMMANDS: tuple[click.Command, ...] = (
+    run.run,
+    serve.serve,
+    worker.worker,
+    keys.keys,
+    prepare.prepare,
+    validate.validate,
+    split.split,
+    submit.submit,
+    watch.watch,
+    collect.collect,
+    retry.retry,
+    cost.cost,
+    cleanup.cleanup,
+)
+for command in COMMANDS:
+    cli.add_command(command)

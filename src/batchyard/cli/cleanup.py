@@ -6,12 +6,11 @@ from pathlib import Path
 
 import click
 
-from batchyard.cli import cli
 from batchyard.cli.options import base_url_option, manifest_argument, open_job, say, user_errors
 from batchyard.client.cleanup import cleanup as delete_files
 
 
-@cli.command()
+@click.command()
 @manifest_argument
 @base_url_option
 @click.option("--inputs/--no-inputs", default=True, show_default=True, help="Uploaded requests.")

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 
-from batchyard.cli import cli
 from batchyard.cli.options import base_url_option, manifest_argument, open_job, say, user_errors
 from batchyard.client.advice import advise
 from batchyard.client.collect import Outcome, download, merge, missing_ids
@@ -39,7 +38,7 @@ def refresh_and_download(manifest: Manifest, submitter: Submitter, index: Index)
         say(f"downloaded {fetched} result files")
 
 
-@cli.command()
+@click.command()
 @manifest_argument
 @base_url_option
 @click.option(

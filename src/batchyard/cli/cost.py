@@ -7,8 +7,7 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from batchyard.cli import cli, console
-from batchyard.cli.options import base_url_option, open_job, say, user_errors
+from batchyard.cli.options import base_url_option, console, open_job, say, user_errors
 from batchyard.client.cost import (
     PRICES_AS_OF,
     Price,
@@ -23,7 +22,7 @@ from batchyard.client.manifest import Manifest, ManifestError, is_manifest
 from batchyard.client.submit import Submitter
 
 
-@cli.command()
+@click.command()
 @click.argument("target", metavar="FILE|MANIFEST", type=click.Path(exists=True, path_type=Path))
 @base_url_option
 @click.option("--model", help="Price this model (default: the requests' body.model).")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from batchyard.cli import cli, config_option, console, load_cli_settings
+from batchyard.cli.options import config_option, console, load_cli_settings
 from batchyard.store import Store
 
 data_dir_option = click.option(
@@ -30,7 +30,7 @@ def _open(config: Path | None, data_dir: Path | None) -> Store:
     return Store.open(settings.resolved_database_url)
 
 
-@cli.group()
+@click.group()
 def keys() -> None:
     """Manage API keys; each belongs to one project and sees only its objects."""
 

@@ -14,17 +14,63 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
+from rich.console import Console
 
-from batchyard.cli import console
 from batchyard.client.connection import make_client, resolve_base_url
 from batchyard.client.errors import ToolkitError
 from batchyard.client.manifest import Manifest, load
-from batchyard.config import MB, Limits
+from batchyard.config import MB, ConfigError, Limits, Settings, load_settings
 
 if TYPE_CHECKING:
     import openai
 
 F = TypeVar("F", bound=Callable[..., Any])
+console = Console(stderr=True, soft_wrap=True)
+
+
+def load_cli_settings(
+    config: Path | None,
+    data_dir: Path | None,
+    *,
+    database_url: str | None = None,
+    blob_url: str | None = None,
+) -> Settings:
+    try:
+        return load_settings(
+            config, data_dir=data_dir, database_url=database_url, blob_url=blob_url
+        )
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+config_option = click.option(
+    "--config", type=click.Path(dir_okay=False, path_type=Path), help="A TOML config file."
+)
+data_dir_option = click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where the SQLite database and file bytes live by default (default: ./data).",
+)
+database_url_option = click.option(
+    "--database-url",
+    envvar="BATCHYARD_DATABASE_URL",
+    help="postgresql://… or sqlite:///…; shared by every API and worker process.",
+)
+blob_url_option = click.option(
+    "--blob-url",
+    envvar="BATCHYARD_BLOB_URL",
+    help="s3://bucket/prefix (or a folder) for file bytes and journals.",
+)
+
+
+def where(settings: Settings) -> str:
+    """Where a process keeps its state, for its first log line; passwords hidden."""
+    from sqlalchemy.engine import make_url
+
+    database = make_url(settings.resolved_database_url).render_as_string(hide_password=True)
+    return f"database {database}, blobs {settings.blob_url or settings.blob_dir}"
+
+
 DEFAULT_LIMITS = Limits()
 _SIZE = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*([kmg]i?b?|b)?\s*$", re.IGNORECASE)
 _UNITS = {"": 1, "b": 1, "k": 1024, "m": MB, "g": 1024 * MB}

@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 import orjson
 
-from batchyard.cli import cli
 from batchyard.cli.options import say, user_errors
 from batchyard.client.errors import ToolkitError
 from batchyard.client.prepare import Piece, Recipe, Template, endpoint_path, write_requests
@@ -25,7 +24,7 @@ def _param(value: str) -> tuple[str, object]:
         return key, raw  # a bare string
 
 
-@cli.command()
+@click.command()
 @click.argument("data", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,

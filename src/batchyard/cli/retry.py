@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 
-from batchyard.cli import cli
 from batchyard.cli.collect import refresh_and_download
 from batchyard.cli.options import (
     base_url_option,
@@ -22,7 +21,7 @@ from batchyard.client.retry import add_round, retryable
 from batchyard.client.submit import Submitter
 
 
-@cli.command()
+@click.command()
 @manifest_argument
 @base_url_option
 @click.option(

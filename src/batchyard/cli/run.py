@@ -9,12 +9,12 @@ from pathlib import Path
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from batchyard.cli import cli, config_option, console, load_cli_settings
+from batchyard.cli.options import config_option, console, load_cli_settings
 from batchyard.config import ConfigError
 from batchyard.records import BatchRecord
 
 
-@cli.command()
+@click.command()
 @click.argument("input_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
     "-o",
@@ -46,7 +46,7 @@ def run(
     command again: it continues the same batch instead of starting over.
       batchyard run examples/kb/requests.jsonl -o vectors.jsonl
     """
-    from batchyard.job import Interrupted, run_file
+    from batchyard.runtime.run import Interrupted, run_file
 
     logging.getLogger().setLevel(logging.WARNING)
     settings = load_cli_settings(config, data_dir)

@@ -8,9 +8,8 @@ from pathlib import Path
 import click
 
 from batchyard import __version__
-from batchyard.cli import (
+from batchyard.cli.options import (
     blob_url_option,
-    cli,
     config_option,
     console,
     data_dir_option,
@@ -21,7 +20,7 @@ from batchyard.cli import (
 from batchyard.config import ConfigError
 
 
-@cli.command()
+@click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
 @click.option("--port", default=8000, show_default=True, type=int)
 @data_dir_option
@@ -54,7 +53,7 @@ def serve(
     Many machines: share one PostgreSQL database and one bucket, and run
     `serve --no-worker` and `batchyard worker` as often as needed.
     """
-    from batchyard.server import serve as serve_forever
+    from batchyard.runtime.serve import serve as serve_forever
 
     settings = load_cli_settings(config, data_dir, database_url=database_url, blob_url=blob_url)
     role = "API only" if no_worker else f"models: {', '.join(m.name for m in settings.models)}"

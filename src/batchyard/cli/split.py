@@ -7,13 +7,12 @@ from pathlib import Path
 
 import click
 
-from batchyard.cli import cli
 from batchyard.cli.options import DEFAULT_LIMITS, Size, say, user_errors
 from batchyard.client.index import Index
 from batchyard.client.split import split_files
 
 
-@cli.command()
+@click.command()
 @click.argument(
     "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
 )

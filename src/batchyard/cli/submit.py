@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 
-from batchyard.cli import cli
 from batchyard.cli.options import (
     DEFAULT_LIMITS,
     Size,
@@ -34,7 +33,7 @@ def _metadata(pairs: tuple[str, ...]) -> dict[str, str]:
     return out
 
 
-@cli.command()
+@click.command()
 @click.argument(
     "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
 )

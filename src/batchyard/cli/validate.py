@@ -8,14 +8,13 @@ from pathlib import Path
 
 import click
 
-from batchyard.cli import cli
 from batchyard.cli.options import DEFAULT_LIMITS, Size, say, user_errors
 from batchyard.client.connection import make_client, resolve_base_url
 from batchyard.client.models import served_models
 from batchyard.client.validate import check, describe, infer_endpoint
 
 
-@cli.command()
+@click.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("-e", "--endpoint", help="The batch endpoint (default: the first line's url).")
 @click.option(

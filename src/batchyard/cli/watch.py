@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from batchyard.cli import cli, console
 from batchyard.cli.options import (
     base_url_option,
+    console,
     interval_option,
     manifest_argument,
     open_job,
@@ -98,7 +98,7 @@ def latest_round(submitter: Submitter) -> list[Part]:
     return [p for p in manifest.parts if p.round == manifest.rounds]
 
 
-@cli.command()
+@click.command()
 @manifest_argument
 @base_url_option
 @interval_option

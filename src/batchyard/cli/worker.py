@@ -8,9 +8,8 @@ from pathlib import Path
 import click
 
 from batchyard import __version__
-from batchyard.cli import (
+from batchyard.cli.options import (
     blob_url_option,
-    cli,
     config_option,
     console,
     data_dir_option,
@@ -21,7 +20,7 @@ from batchyard.cli import (
 from batchyard.config import ConfigError
 
 
-@cli.command()
+@click.command()
 @data_dir_option
 @config_option
 @database_url_option
@@ -50,7 +49,7 @@ def worker(
         --database-url postgresql://batchyard@db/batchyard --blob-url s3://bucket/batchyard
     SIGTERM (or Ctrl-C) lets in-flight lines finish and hands the rest back.
     """
-    from batchyard.server import work
+    from batchyard.runtime.serve import work
 
     settings = load_cli_settings(config, data_dir, database_url=database_url, blob_url=blob_url)
     console.print(

@@ -18,7 +18,6 @@ from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from batchyard import ids
 from batchyard.api.bodies import read_json
 from batchyard.api.deps import BlobsDep, ProjectDep, SettingsDep, StoreDep, WakeEngineDep
 from batchyard.api.errors import invalid_value, quote_list
@@ -27,11 +26,10 @@ from batchyard.api.openapi import json_body
 from batchyard.api.schemas import BatchCreate, OrjsonResponse, page
 from batchyard.backends.base import ALL_ENDPOINTS
 from batchyard.blobs import BlobStore
-from batchyard.config import window_seconds
 from batchyard.engine import journal
 from batchyard.errors import BadRequest, no_such_batch
 from batchyard.pricing import CAP_KEY, parse_cap
-from batchyard.records import BatchRecord, BatchStatus
+from batchyard.records import BatchRecord
 from batchyard.validation import clip_echo
 
 router = APIRouter(prefix="/batches", tags=["batches"])
@@ -72,16 +70,12 @@ async def create_batch(
         )
     if body.metadata is not None:
         _check_metadata(body.metadata)
-    created_at = int(time.time())
-    record = BatchRecord(
-        id=ids.batch_id(),
+    record = BatchRecord.new(
         project=project,
         endpoint=body.endpoint,
         input_file_id=body.input_file_id,
         completion_window=body.completion_window,
-        status=BatchStatus.VALIDATING,
-        created_at=created_at,
-        expires_at=created_at + window_seconds(body.completion_window),
+        now=int(time.time()),
         metadata=body.metadata,
         output_expires_after=(
             body.output_expires_after.seconds if body.output_expires_after else None

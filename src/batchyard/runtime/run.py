@@ -22,9 +22,9 @@ import orjson
 
 from batchyard import ids
 from batchyard.blobs.keys import file_key
-from batchyard.config import Settings, window_seconds
-from batchyard.records import BatchRecord, BatchStatus, FileRecord
-from batchyard.server import Services, running_engine
+from batchyard.config import Settings
+from batchyard.records import BatchRecord, FileRecord
+from batchyard.runtime.serve import Services, running_engine
 
 PROJECT = "default"
 
@@ -113,15 +113,12 @@ def _register(services: Services, path: Path, key: str) -> tuple[BatchRecord, bo
         )
     )
     window = settings.limits.completion_windows[0]
-    batch = BatchRecord(
-        id=ids.batch_id(),
+    batch = BatchRecord.new(
         project=PROJECT,
         endpoint=endpoint_of(path),
         input_file_id=file_id,
         completion_window=window,
-        status=BatchStatus.VALIDATING,
-        created_at=now,
-        expires_at=now + window_seconds(window),
+        now=now,
         metadata={"batchyard_input": path.name},
     )
     store.add_batch(batch)
