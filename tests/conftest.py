@@ -1,4 +1,4 @@
-"""Fixtures every test layer shares: a database URL for each store, and an S3 emulator.
+"""Fixtures every test layer shares: a database (and a store) of each kind, and an S3 emulator.
 
 PostgreSQL tests read the server's URL from BATCHYARD_TEST_POSTGRES_URL (`.ci/run`
 sets it) and skip, saying so, when it is unset. Each test gets its own schema.
@@ -24,6 +24,7 @@ from urllib.parse import quote
 import pytest
 import sqlalchemy
 
+from batchyard.store import Store
 from batchyard.testing import free_port
 
 POSTGRES_URL = os.environ.get("BATCHYARD_TEST_POSTGRES_URL")
@@ -52,6 +53,14 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield f"sqlite:///{tmp_path / 'batchyard.db'}"
     else:
         yield from _postgres_schema_url()
+
+
+@pytest.fixture
+def store(database_url: str) -> Iterator[Store]:
+    """A store on each database kind: what the store and API tests run on."""
+    store = Store.open(database_url)
+    yield store
+    store.close()
 
 
 @pytest.fixture

@@ -27,14 +27,6 @@ from .support import MAX_BATCH_FILE_BYTES, MAX_UPLOAD_BYTES, LiveServer
 
 
 @pytest.fixture
-def store(database_url: str) -> Iterator[Store]:
-    """A store on each database kind (`database_url` comes from tests/conftest.py)."""
-    store = Store.open(database_url)
-    yield store
-    store.close()
-
-
-@pytest.fixture
 def server(store: Store, tmp_path: Path) -> Iterator[LiveServer]:
     settings = Settings(
         data_dir=tmp_path,

@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import numpy as np
 import openai
 import pytest
 from openai import OpenAI
@@ -60,6 +59,8 @@ def client(server: LiveServer) -> Iterator[OpenAI]:
 
 @needs_local
 def test_embeddings_through_the_sdk_match_the_model(client: OpenAI) -> None:
+    import numpy as np  # comes with the local extra, as the model does
+
     texts = ["A man is playing a guitar.", "Someone plays the guitar.", "The stock market fell."]
     response = client.embeddings.create(model=LOCAL, input=texts)
 
@@ -75,6 +76,8 @@ def test_embeddings_through_the_sdk_match_the_model(client: OpenAI) -> None:
 
 @needs_local
 def test_base64_embeddings_decode_to_the_float_vector(client: OpenAI) -> None:
+    import numpy as np  # comes with the local extra, as the model does
+
     floats = (
         client.embeddings.create(model=LOCAL, input="same text", encoding_format="float")
         .data[0]

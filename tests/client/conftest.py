@@ -6,42 +6,14 @@ processes where a test must SIGKILL the client.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import openai
-import orjson
 import pytest
-from click.testing import CliRunner, Result
+from tests.client.support import MOCK, Server, ServerFactory
 
-from batchyard.cli import cli
-from batchyard.testing import ServerProcess, write_config
-
-MOCK = {"name": "batchyard-mock", "backend": "mock", "max_concurrency": 64}
-
-
-class Server(ServerProcess):
-    def client(self) -> openai.OpenAI:
-        return openai.OpenAI(base_url=self.base_url, api_key="test", max_retries=0)
-
-    def restart(self, models: list[dict[str, Any]]) -> None:
-        """Stop, rewrite the config, start again on the same port and data."""
-        self.stop()
-        write_config(self.config, models=models, limits=self.limits)
-        self.start()
-
-    limits: dict[str, Any] | None = None
-
-    def batches(self, job: str | None = None) -> list[Any]:
-        found = list(self.client().batches.list(limit=100))
-        return [b for b in found if job is None or (b.metadata or {}).get("batchyard_job") == job]
-
-
-ServerFactory = Callable[..., Server]
+from batchyard.testing import write_config
 
 
 @pytest.fixture
@@ -65,72 +37,3 @@ def make_server(tmp_path: Path) -> Iterator[ServerFactory]:
         if server.proc is not None and server.proc.poll() is None:
             server.proc.kill()
             server.proc.wait()
-
-
-def run(*args: str | Path, ok: bool = True) -> Result:
-    """`batchyard ARGS` in this process; asserts the exit code (0, or non-zero if not ok)."""
-    result = CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
-    if ok:
-        assert result.exit_code == 0, result.output
-    else:
-        assert result.exit_code != 0, result.output
-    return result
-
-
-def spawn(*args: str | Path, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
-    """`batchyard ARGS` as a child process (to be killed)."""
-    return subprocess.Popen(
-        [sys.executable, "-m", "batchyard", *map(str, args)],
-        env={**os.environ, **(env or {})},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-
-
-# VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the forked test process.
-_MEASURED = """
-import re, sys
-from batchyard.cli import main
-sys.argv = ["batchyard", *sys.argv[1:]]
-try:
-    main()
-finally:
-    status = open("/proc/self/status").read()
-    print("peak_rss_kb=" + re.search(r"VmHWM:\\s+(\\d+)", status).group(1))
-"""
-
-
-def run_measured(*args: str | Path) -> tuple[str, int]:
-    """`batchyard ARGS` in a child process; its output and peak memory (KiB)."""
-    done = subprocess.run(
-        [sys.executable, "-c", _MEASURED, *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    output = done.stdout + done.stderr
-    assert done.returncode == 0, output
-    return output, int(output.rsplit("peak_rss_kb=", 1)[1].split()[0])
-
-
-def chat_requests(path: Path, n: int, model: str = "batchyard-mock", prefix: str = "r") -> Path:
-    with open(path, "wb") as out:
-        for i in range(n):
-            line = {
-                "custom_id": f"{prefix}{i}",
-                "method": "POST",
-                "url": "/v1/chat/completions",
-                "body": {"model": model, "messages": [{"role": "user", "content": f"say {i}"}]},
-            }
-            out.write(orjson.dumps(line) + b"\n")
-    return path
-
-
-def read_jsonl(path: Path) -> list[dict[str, Any]]:
-    return [orjson.loads(line) for line in path.read_bytes().splitlines() if line.strip()]
-
-
-def manifest_of(path: Path) -> dict[str, Any]:
-    data: dict[str, Any] = orjson.loads(path.read_bytes())
-    return data

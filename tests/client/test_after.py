@@ -11,7 +11,7 @@ from typing import Any
 import openai
 import orjson
 import pytest
-from tests.client.conftest import ServerFactory, chat_requests, manifest_of, run
+from tests.client.support import ServerFactory, chat_requests, manifest_of, run
 
 from batchyard.client.cost import PRICES, count_tokens, lookup
 

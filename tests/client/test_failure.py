@@ -7,7 +7,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from tests.client.conftest import MOCK, ServerFactory, chat_requests, run
+from tests.client.support import MOCK, ServerFactory, chat_requests, run
 
 from batchyard.client.advice import advise
 from batchyard.client.manifest import Manifest, Part

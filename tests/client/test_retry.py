@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.client.conftest import (
+from tests.client.support import (
     MOCK,
     ServerFactory,
     chat_requests,

@@ -12,15 +12,14 @@ from batchyard.config import ModelConfig, Settings
 from batchyard.runtime.serve import Services
 
 
-def settings(tmp_path: Path) -> Settings:
-    return Settings(
-        data_dir=tmp_path,
-        models=[
-            ModelConfig("batchyard-mock", "mock"),
-            ModelConfig("down", "openai", options={"base_url": "http://127.0.0.1:9/v1"}),
-            ModelConfig("minilm", "local-embeddings"),  # never built here: no model loads
-        ],
-    )
+def settings(tmp_path: Path, *, local: bool = True) -> Settings:
+    models = [
+        ModelConfig("batchyard-mock", "mock"),
+        ModelConfig("down", "openai", options={"base_url": "http://127.0.0.1:9/v1"}),
+    ]
+    if local:  # never built: its endpoints are known without the extra or the model
+        models.append(ModelConfig("minilm", "local-embeddings"))
+    return Settings(data_dir=tmp_path, models=models)
 
 
 async def test_a_backend_is_built_once_on_first_use_and_closed_with_the_registry(
@@ -41,7 +40,8 @@ async def test_a_backend_is_built_once_on_first_use_and_closed_with_the_registry
 
 
 def test_services_hand_the_engine_the_same_backends_the_api_gets(tmp_path: Path) -> None:
-    services = Services.open(settings(tmp_path))
+    # Opening builds every backend, and building a local one needs the local extra.
+    services = Services.open(settings(tmp_path, local=False))
     try:
         assert services.engine.backends is services.backends
         assert services.engine._backend("batchyard-mock") is services.backends.get("batchyard-mock")
