@@ -78,3 +78,5 @@ COMMANDS: tuple[click.Command, ...] = (
 )
 for command in COMMANDS:
     cli.add_command(command)
+
+__all__ = ["COMMANDS", "cli", "main"]

@@ -222,3 +222,6 @@ def run_file(
         )
     finally:
         services.close()
+
+
+__all__ = ["Interrupted", "JobOutcome", "endpoint_of", "input_key", "run_file"]

@@ -195,3 +195,6 @@ async def work(
             await serving
         await services.aclose()
         log.info("batchyard worker %s stopped cleanly", services.engine.worker_id)
+
+
+__all__ = ["Services", "check_exposure", "is_loopback", "running_engine", "serve", "work"]
