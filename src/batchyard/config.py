@@ -1,5 +1,8 @@
 """Settings: one TOML file, no module-level instance.
 
+One file at the size guide on purpose: the whole schema of the TOML, and its checks,
+in the order docs/configuration.md lists them.
+
 ```toml
 database_url = "sqlite:///data/batchyard.db"   # optional; default lives in data_dir
 blob_url = "s3://bucket/prefix"                # optional; default: data_dir/blobs

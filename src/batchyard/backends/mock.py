@@ -11,6 +11,9 @@ drawn from an RNG seeded with `seed`) so that the engine's retries get exercised
 
 Per-request work is kept to a few microseconds: the pipeline's throughput
 target is measured with this backend, so it must never be the bottleneck.
+
+One file past the size guide on purpose: it is one stand-in, a handler per
+endpoint over shared fault injection and bounds, read top to bottom.
 """
 
 from __future__ import annotations
