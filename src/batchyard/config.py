@@ -1,7 +1,6 @@
 """Settings: one TOML file, no module-level instance.
 
-One file at the size guide on purpose: the whole schema of the TOML, and its checks,
-in the order docs/configuration.md lists them.
+One file at the size guide on purpose: the whole schema of the TOML and its checks.
 
 ```toml
 database_url = "sqlite:///data/batchyard.db"   # optional; default lives in data_dir
