@@ -16,13 +16,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
-import orjson
-
 from batchyard import ids
 from batchyard.blobs import BlobStore
 from batchyard.blobs.keys import file_key, journal_folder
 from batchyard.engine import journal
-from batchyard.engine.runner import shard_lines
+from batchyard.engine.lines import custom_id_of, error_line, shard_lines
 from batchyard.records import BatchRecord, BatchStatus, FileRecord, StopReason, Usage
 from batchyard.store import Store
 
@@ -87,16 +85,9 @@ def _write_files(
                 "batchyard lost track of this request; please report it.",
             )
             for number, raw in shard_lines(blobs, input_key, shard):
-                if number in seen:
-                    continue
-                record = {
-                    "id": ids.batch_request_id(),
-                    "custom_id": orjson.loads(raw)["custom_id"],
-                    "response": None,
-                    "error": {"code": code, "message": message},
-                }
-                err.write(orjson.dumps(record) + b"\n")
-                tally.failed += 1
+                if number not in seen:
+                    err.write(error_line(custom_id_of(raw), code, message) + b"\n")
+                    tally.failed += 1
         heartbeat()
     return tally
 

@@ -14,86 +14,20 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
 
-import orjson
-
-from batchyard import ids
-from batchyard.backends import Backend, ReportsPacing, Request, Result
+from batchyard.backends import Backend, ReportsPacing, Result
 from batchyard.blobs import BlobStore, Journal
 from batchyard.config import EngineSettings
 from batchyard.engine import journal
+from batchyard.engine.lines import Line, pending_requests, result_line, usage_of
 from batchyard.engine.retry import RetryPolicy
 from batchyard.metrics import Metrics
-from batchyard.records import ShardClaim, ShardProgress, ShardRecord, Usage
+from batchyard.records import ShardClaim, ShardProgress, Usage
 from batchyard.store import ShardVerdict, Store
 
 log = logging.getLogger("batchyard.engine")
-
-Line = tuple[int, Request]
-
-
-def usage_of(body: dict[str, Any]) -> Usage:
-    """Token counts from any endpoint's `usage` (chat's or responses' names)."""
-    usage = body.get("usage")
-    if not isinstance(usage, dict):
-        return Usage()
-    details_in = usage.get("prompt_tokens_details") or usage.get("input_tokens_details") or {}
-    details_out = usage.get("completion_tokens_details") or usage.get("output_tokens_details") or {}
-    return Usage(
-        input_tokens=int(usage.get("prompt_tokens", usage.get("input_tokens", 0)) or 0),
-        output_tokens=int(usage.get("completion_tokens", usage.get("output_tokens", 0)) or 0),
-        cached_tokens=int(details_in.get("cached_tokens", 0) or 0),
-        reasoning_tokens=int(details_out.get("reasoning_tokens", 0) or 0),
-    )
-
-
-def output_line(custom_id: str, result: Result) -> bytes:
-    """One line of the output or error file, shaped as OpenAI's `BatchRequestOutput`."""
-    if result.status_code == 0:
-        error = result.body.get("error") or {}
-        record: dict[str, Any] = {
-            "id": ids.batch_request_id(),
-            "custom_id": custom_id,
-            "response": None,
-            "error": {
-                "code": error.get("code") or "upstream_error",
-                "message": error.get("message") or "The upstream did not answer.",
-            },
-        }
-    else:
-        record = {
-            "id": ids.batch_request_id(),
-            "custom_id": custom_id,
-            "response": {
-                "status_code": result.status_code,
-                "request_id": result.request_id,
-                "body": result.body,
-            },
-            "error": None,
-        }
-    return orjson.dumps(record)
-
-
-def shard_lines(blobs: BlobStore, key: str, shard: ShardRecord) -> Iterator[tuple[int, bytes]]:
-    """The shard's request lines with their 1-based line numbers, split as the validator does."""
-    with blobs.reader(key, shard.start, shard.end) as fh:
-        data = fh.read()
-    for number, raw in enumerate(data.split(b"\n"), start=shard.first_line):
-        if raw.strip():
-            yield number, raw
-
-
-def read_lines(blobs: BlobStore, key: str, claim: ShardClaim, skip: set[int]) -> list[Line]:
-    """The shard's request lines that have no durable result yet."""
-    lines: list[Line] = []
-    for number, raw in shard_lines(blobs, key, claim.shard):
-        if number not in skip:
-            item = orjson.loads(raw)
-            lines.append((number, Request(claim.endpoint, item["body"], item["custom_id"])))
-    return lines
 
 
 class ShardRunner:
@@ -135,7 +69,12 @@ class ShardRunner:
     async def run(self) -> None:
         done, self.progress = await asyncio.to_thread(journal.recover, self.blobs, self.shard)
         lines = await asyncio.to_thread(
-            read_lines, self.blobs, self.claim.input_blob_key, self.claim, done
+            pending_requests,
+            self.blobs,
+            self.claim.input_blob_key,
+            self.shard,
+            self.claim.endpoint,
+            done,
         )
         self._remaining = len(lines)
         self._journal = await asyncio.to_thread(journal.open_segment, self.blobs, self.shard)
@@ -195,7 +134,7 @@ class ShardRunner:
             return
         number, request = item
         usage = usage_of(result.body) if result.ok else Usage()
-        payload = output_line(request.custom_id, result)
+        payload = result_line(request.custom_id, result)
         self._journal.write(journal.encode(number, result.ok, usage, payload))
         if result.ok:
             self.progress.completed += 1
