@@ -58,6 +58,40 @@ def known_models(names: Iterable[str]) -> str:
     return f"Models on this server: {', '.join(offered)}."
 
 
+# A message quotes at most this many characters of a client's value: 1,000 lines
+# with a 30,000-character `method` once made one batch object 30 MB.
+ECHO_MAX_CHARS = 64
+
+
+def clip_echo(value: str) -> str:
+    """A client's string as a message may quote it: cut to ECHO_MAX_CHARS plus "…"."""
+    return value if len(value) <= ECHO_MAX_CHARS else value[:ECHO_MAX_CHARS] + "…"
+
+
+def json_type(value: object) -> str:
+    """The JSON name of a parsed value's type, as OpenAI's type errors word it."""
+    if value is None:
+        return "null"
+    if isinstance(value, str):
+        return "an empty string" if not value else "a string"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list | tuple):
+        return "an array"
+    return "binary data"
+
+
+def wrong_type_message(param: str, expected: str, value: object) -> str:
+    """OpenAI's `invalid_type` sentence, for a request body and for a batch line alike."""
+    return f"Invalid type for '{param}': expected {expected}, but got {json_type(value)} instead."
+
+
 class BadRequest(APIError):
     """A request OpenAI would reject: a 400 from the API, or a failed line's 400 from a backend."""
 

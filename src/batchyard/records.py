@@ -133,6 +133,30 @@ class BatchRecord:
 
 
 @dataclass(slots=True)
+class LineError:
+    """One entry of a batch's `errors.data`, as OpenAI shapes it (`line` is None for the file)."""
+
+    code: str
+    message: str
+    param: str | None = None
+    line: int | None = None  # 1-based physical line number in the file
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "message": self.message, "param": self.param, "line": self.line}
+
+
+@dataclass(slots=True)
+class LineSpan:
+    """A run of lines the validator cut for a shard; offsets let a worker seek, not scan."""
+
+    first_line: int  # 1-based physical line number of its first line
+    last_line: int  # inclusive
+    start: int  # byte offset of first_line's first byte
+    end: int  # byte offset just past last_line (including its newline)
+    requests: int  # request (non-blank) lines in the range
+
+
+@dataclass(slots=True)
 class ShardRecord:
     """A contiguous range of input lines, claimed and run as one unit of work."""
 
@@ -146,6 +170,13 @@ class ShardRecord:
     status: str = "pending"  # pending | running | done
     epoch: int = 0
     owner: str | None = None
+
+    @classmethod
+    def of(cls, batch_id: str, index: int, span: LineSpan) -> ShardRecord:
+        """A pending shard row for one of the validator's line ranges."""
+        return cls(
+            batch_id, index, span.first_line, span.last_line, span.start, span.end, span.requests
+        )
 
 
 @dataclass(slots=True)

@@ -51,9 +51,10 @@ from typing import Any, BinaryIO
 
 import orjson
 
-from batchyard.backends.base import ALL_ENDPOINTS
 from batchyard.config import Limits
-from batchyard.errors import known_models
+from batchyard.endpoints import BATCH_ENDPOINTS, REQUIRED_BODY_FIELDS
+from batchyard.errors import clip_echo, known_models, wrong_type_message
+from batchyard.records import LineError, LineSpan
 
 # Reads cost nothing next to parsing at this size, and a chunk stays in cache
 # while its lines are parsed: 256 KiB ran ~5% faster than 1 MiB or 64 KiB here
@@ -63,14 +64,6 @@ CHUNK_BYTES = 256 * 1024
 _BOM = b"\xef\xbb\xbf"
 _OPEN_BRACE = ord("{")
 _NO_ID = 0  # hash slot of a line without a usable custom_id; real hashes never take it
-
-# The body field each endpoint cannot run without, and the message when absent.
-REQUIRED_BODY_FIELDS: dict[str, tuple[str, str]] = {
-    "/v1/chat/completions": ("messages", "Messages parameter is required."),
-    "/v1/completions": ("prompt", "Prompt parameter is required."),
-    "/v1/embeddings": ("input", "Input parameter is required."),
-    "/v1/moderations": ("input", "Input parameter is required."),
-}
 
 _NOT_JSON = "This line is not parseable as valid JSON."
 _NOT_OBJECT = "This line is not a JSON object."
@@ -82,30 +75,6 @@ _HAS_BOM = (
 )
 
 
-@dataclass(slots=True)
-class LineError:
-    """One entry of a failed batch's `errors.data`, as OpenAI shapes it."""
-
-    code: str
-    message: str
-    param: str | None = None
-    line: int | None = None  # 1-based physical line number in the file
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "message": self.message, "param": self.param, "line": self.line}
-
-
-@dataclass(slots=True)
-class Shard:
-    """A run of lines the engine claims as one unit; offsets let it seek, not scan."""
-
-    first_line: int  # 1-based physical line number of its first line
-    last_line: int  # inclusive
-    start: int  # byte offset of first_line's first byte
-    end: int  # byte offset just past last_line (including its newline)
-    requests: int  # request (non-blank) lines in the range
-
-
 @dataclass
 class ValidationReport:
     """What one pass found. `shards` and `model` are only meaningful when `ok`."""
@@ -115,7 +84,7 @@ class ValidationReport:
     requests: int  # non-blank lines checked
     bytes: int  # the file's size, or where checking stopped (see validate_batch_file)
     model: str | None
-    shards: list[Shard]
+    shards: list[LineSpan]
 
     @property
     def ok(self) -> bool:
@@ -128,34 +97,9 @@ def _hash_custom_id(custom_id: str) -> int:
     return int.from_bytes(digest, "little", signed=True)
 
 
-def _json_type(value: object) -> str:
-    """The JSON name of a parsed value, as OpenAI's type errors word it."""
-    if isinstance(value, str):
-        return "an empty string" if not value else "a string"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int):
-        return "an integer"
-    if isinstance(value, float):
-        return "a number"
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, dict):
-        return "an object"
-    return "null"
-
-
-# A message quotes at most this many characters of a client's value: 1,000 lines
-# with a 30,000-character `method` once made one batch object 30 MB.
-ECHO_MAX_CHARS = 64
 # And errors.data holds at most this many bytes of messages; the rest are counted
 # in omitted_errors, as the `max_validation_errors` cap counts them.
 ERRORS_MAX_BYTES = 256 * 1024
-
-
-def clip_echo(value: str) -> str:
-    """A client's string as a message may quote it: cut to ECHO_MAX_CHARS plus "…"."""
-    return value if len(value) <= ECHO_MAX_CHARS else value[:ECHO_MAX_CHARS] + "…"
 
 
 def _quoted(value: object) -> str:
@@ -270,7 +214,7 @@ class _FirstPass:
         self.errors = _Errors(limits.max_validation_errors)
         self.hashes = array("q")
         self.model: str | None = None
-        self.shards: list[Shard] = []
+        self.shards: list[LineSpan] = []
         self.too_many_at: int | None = None  # line of the first request over the limit
         self.too_many_offset = 0  # and its byte offset
 
@@ -323,7 +267,7 @@ class _FirstPass:
         self, first: int, last: int, start: int, end: int, requests: int, bytes_read: int
     ) -> None:
         # A last line without a newline ends at the end of the file, not one past it.
-        self.shards.append(Shard(first, last, start, min(end, bytes_read), requests))
+        self.shards.append(LineSpan(first, last, start, min(end, bytes_read), requests))
 
     def _check(self, obj: dict[str, Any], line_no: int) -> str | None:
         """Add this line's errors; return its custom_id when it is usable."""
@@ -335,7 +279,7 @@ class _FirstPass:
         if custom_id is None:
             add("missing_required_parameter", _missing("custom_id"), "custom_id", line_no)
         elif type(custom_id) is not str or not custom_id:
-            message = _wrong_type("custom_id", "a non-empty string", custom_id)
+            message = wrong_type_message("custom_id", "a non-empty string", custom_id)
             add("invalid_type", message, "custom_id", line_no)
             custom_id = None
         if method is None:
@@ -350,7 +294,7 @@ class _FirstPass:
         if body is None:
             add("missing_required_parameter", _missing("body"), "body", line_no)
         elif type(body) is not dict:
-            add("invalid_type", _wrong_type("body", "an object", body), "body", line_no)
+            add("invalid_type", wrong_type_message("body", "an object", body), "body", line_no)
         else:
             self._check_body(body, line_no)
         return custom_id
@@ -361,7 +305,12 @@ class _FirstPass:
         if model is None:
             add("invalid_request", "Model parameter is required.", "body.model", line_no)
         elif type(model) is not str:
-            add("invalid_type", _wrong_type("body.model", "a string", model), "body.model", line_no)
+            add(
+                "invalid_type",
+                wrong_type_message("body.model", "a string", model),
+                "body.model",
+                line_no,
+            )
         else:
             if self.model is None:
                 self.model = model
@@ -386,10 +335,6 @@ class _FirstPass:
 
 def _missing(name: str) -> str:
     return f"Missing required parameter: '{name}'."
-
-
-def _wrong_type(param: str, expected: str, value: object) -> str:
-    return f"Invalid type for '{param}': expected {expected}, but got {_json_type(value)} instead."
 
 
 _BUCKET_BITS = 5
@@ -457,7 +402,7 @@ def validate_batch_file(
     `bytes`); for a file too large, the lines wholly inside the first
     `max_batch_file_bytes` bytes (which is then `bytes`).
     """
-    if endpoint not in ALL_ENDPOINTS:
+    if endpoint not in BATCH_ENDPOINTS:
         raise ValueError(f"unknown batch endpoint {endpoint!r}")
     if shard_lines < 1:
         raise ValueError("shard_lines must be at least 1")

@@ -9,10 +9,11 @@ from typing import Any
 import pytest
 
 from batchyard.backends import BACKENDS, backend_endpoints, create_backend
-from batchyard.backends.base import ALL_ENDPOINTS, Backend
+from batchyard.backends.base import Backend
 from batchyard.backends.mock import MockBackend
 from batchyard.backends.openai import OpenAIBackend
 from batchyard.config import ConfigError, ModelConfig, local_extra_installed
+from batchyard.endpoints import BATCH_ENDPOINTS
 
 
 def test_the_built_ins_are_registered() -> None:
@@ -44,7 +45,7 @@ def test_backend_endpoints() -> None:
         "/v1/responses",
         "/v1/moderations",
     }
-    assert backend_endpoints(ModelConfig("u", "openai")) == ALL_ENDPOINTS
+    assert backend_endpoints(ModelConfig("u", "openai")) == BATCH_ENDPOINTS
     assert backend_endpoints(ModelConfig("e", "local-embeddings")) == {"/v1/embeddings"}
 
 

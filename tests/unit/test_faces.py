@@ -26,6 +26,15 @@ FACES = {
     "batchyard.backends.pacing": {"Admission", "Pacer", "PacerLimits", "TokenEstimator"},
     "batchyard.blobs": {"BlobStore", "Journal", "LocalBlobStore", "check_key", "open_blob_store"},
     "batchyard.cli": {"COMMANDS", "cli", "main"},
+    "batchyard.endpoints": {
+        "BATCH_ENDPOINTS",
+        "CHAT",
+        "COMPLETIONS",
+        "EMBEDDINGS",
+        "MODERATIONS",
+        "REQUIRED_BODY_FIELDS",
+        "RESPONSES",
+    },
     "batchyard.engine": {"Engine"},
     "batchyard.runtime.run": {"Interrupted", "JobOutcome", "endpoint_of", "input_key", "run_file"},
     "batchyard.runtime.serve": {

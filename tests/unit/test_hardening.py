@@ -7,17 +7,12 @@ from typing import Any
 
 import orjson
 
-from batchyard.backends.base import Request, Result
+from batchyard.backends import Request, Result
 from batchyard.backends.mock import MAX_OUTPUT_CHARS, MockBackend
 from batchyard.config import Limits, ModelConfig
-from batchyard.validation import (
-    ECHO_MAX_CHARS,
-    ERRORS_MAX_BYTES,
-    clip_echo,
-    validate_batch_file,
-)
-
-CHAT = "/v1/chat/completions"
+from batchyard.endpoints import CHAT
+from batchyard.errors import ECHO_MAX_CHARS, clip_echo
+from batchyard.validation import ERRORS_MAX_BYTES, validate_batch_file
 
 
 def line(custom_id: str, method: str = "POST", model: str = "m") -> bytes:

@@ -14,7 +14,7 @@ from batchyard import validation
 from batchyard.config import Limits
 from batchyard.validation import (
     LineError,
-    Shard,
+    LineSpan,
     ValidationReport,
     validate_batch_file,
     validate_path,
@@ -76,7 +76,7 @@ def test_valid_file() -> None:
     assert report.requests == 3
     assert report.bytes == len(data)
     assert report.model == "m"
-    assert report.shards == [Shard(1, 3, 0, len(data), 3)]
+    assert report.shards == [LineSpan(1, 3, 0, len(data), 3)]
 
 
 def test_line_error_to_dict() -> None:
@@ -332,7 +332,7 @@ def test_last_line_without_newline_and_crlf() -> None:
     data = orjson.dumps(req("a")) + b"\r\n" + orjson.dumps(req("b"))
     report = check(data)
     assert report.ok and report.requests == 2
-    assert report.shards == [Shard(1, 2, 0, len(data), 2)]
+    assert report.shards == [LineSpan(1, 2, 0, len(data), 2)]
     unterminated_bad = check(jsonl(req("a")) + b"{bad")
     assert codes(unterminated_bad) == [("invalid_json_line", None, 2)]
 
@@ -426,7 +426,7 @@ def test_too_many_requests_stops_at_the_first_line_over() -> None:
     checked = len(jsonl(req("a"), b"", req("b"), req("c"), b"  "))
     assert report.requests == 3
     assert report.bytes == checked  # where line 6 starts
-    assert report.shards == [Shard(1, 4, 0, len(jsonl(req("a"), b"", req("b"), req("c"))), 3)]
+    assert report.shards == [LineSpan(1, 4, 0, len(jsonl(req("a"), b"", req("b"), req("c"))), 3)]
 
 
 def test_duplicates_after_the_request_limit_are_not_reported() -> None:
@@ -454,7 +454,7 @@ def test_file_too_large_stops_reading() -> None:
     )
     assert report.requests == 2
     assert report.bytes == limit
-    assert report.shards == [Shard(1, 2, 0, len(first), 2)]
+    assert report.shards == [LineSpan(1, 2, 0, len(first), 2)]
 
 
 def test_file_of_exactly_the_byte_limit_is_fine() -> None:
@@ -533,8 +533,8 @@ def test_last_shard_ends_at_the_end_of_an_unterminated_file() -> None:
     data = jsonl(req("a"), req("b")) + orjson.dumps(req("c"))
     report = check(data, shard_lines=2)
     assert report.shards == [
-        Shard(1, 2, 0, len(jsonl(req("a"), req("b"))), 2),
-        Shard(3, 3, len(jsonl(req("a"), req("b"))), len(data), 1),
+        LineSpan(1, 2, 0, len(jsonl(req("a"), req("b"))), 2),
+        LineSpan(3, 3, len(jsonl(req("a"), req("b"))), len(data), 1),
     ]
 
 

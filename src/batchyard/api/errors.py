@@ -22,10 +22,12 @@ from batchyard.errors import (
     Conflict,
     ServerError,
     active_batches_exceeded,
+    clip_echo,
     enqueued_lines_exceeded,
     missing_parameter,
     no_such_batch,
     storage_exceeded,
+    wrong_type_message,
 )
 from batchyard.store.errors import (
     ActiveBatchesQuotaReached,
@@ -35,7 +37,6 @@ from batchyard.store.errors import (
     StorageQuotaReached,
     StoreError,
 )
-from batchyard.validation import clip_echo
 
 _SOURCES = frozenset({"body", "query", "path", "header", "cookie"})
 
@@ -111,8 +112,7 @@ def invalid_value(param: str, value: object, allowed: Iterable[str]) -> BadReque
 
 def invalid_type(param: str | None, expected: str, value: object) -> BadRequest:
     return BadRequest(
-        f"Invalid type for '{param or 'body'}': expected {expected}, "
-        f"but got {json_type(value)} instead.",
+        wrong_type_message(param or "body", expected, value),
         param=param,
         code="invalid_type",
     )
@@ -135,25 +135,6 @@ def out_of_range(
         param=param,
         code="integer_above_max_value",
     )
-
-
-def json_type(value: object) -> str:
-    """The JSON name of a parsed value's type, as it reads in a message."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int):
-        return "an integer"
-    if isinstance(value, float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, dict):
-        return "an object"
-    if isinstance(value, list | tuple):
-        return "an array"
-    return "binary data"
 
 
 def from_validation_error(error: Mapping[str, Any]) -> BadRequest:

@@ -30,19 +30,6 @@ from batchyard.ids import request_id
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
 
-ALL_ENDPOINTS = frozenset(
-    {
-        "/v1/responses",
-        "/v1/chat/completions",
-        "/v1/embeddings",
-        "/v1/completions",
-        "/v1/moderations",
-        "/v1/images/generations",
-        "/v1/images/edits",
-        "/v1/videos",
-    }
-)
-
 
 @dataclass(slots=True)
 class Request:

@@ -31,6 +31,7 @@ from typing import Any, ClassVar
 
 from batchyard.backends.base import Request, Result, parse_options
 from batchyard.config import ModelConfig
+from batchyard.endpoints import CHAT, COMPLETIONS, EMBEDDINGS, MODERATIONS, RESPONSES
 from batchyard.errors import BadRequest, error_body
 
 _MAX_DIMENSIONS = 8192
@@ -87,13 +88,7 @@ class MockBackend:
     """Emulates chat, completions, responses, embeddings and moderations in-process."""
 
     endpoints: ClassVar[frozenset[str]] = frozenset(
-        {
-            "/v1/chat/completions",
-            "/v1/completions",
-            "/v1/embeddings",
-            "/v1/responses",
-            "/v1/moderations",
-        }
+        {CHAT, COMPLETIONS, EMBEDDINGS, RESPONSES, MODERATIONS}
     )
     max_group: int
 

@@ -31,11 +31,12 @@ from typing import Any, ClassVar
 import httpx
 import orjson
 
-from batchyard.backends.base import ALL_ENDPOINTS, Request, Result, parse_options
+from batchyard.backends.base import Request, Result, parse_options
 from batchyard.backends.pacing import Admission, Pacer, PacerLimits, TokenEstimator
 from batchyard.backends.pacing.ratelimit_headers import retry_after
 from batchyard.backends.pacing.tokens import TokenEstimate
 from batchyard.config import ConfigError, ModelConfig
+from batchyard.endpoints import BATCH_ENDPOINTS
 from batchyard.errors import error_body
 from batchyard.ids import request_id
 
@@ -92,7 +93,7 @@ class OpenAIOptions:
 class OpenAIBackend:
     """One shared HTTP client per model, paced over its base URLs."""
 
-    endpoints: ClassVar[frozenset[str]] = ALL_ENDPOINTS
+    endpoints: ClassVar[frozenset[str]] = BATCH_ENDPOINTS
     max_group: int = 1
 
     def __init__(

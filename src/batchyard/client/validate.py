@@ -13,10 +13,10 @@ from pathlib import Path
 
 import orjson
 
-from batchyard.backends.base import ALL_ENDPOINTS
 from batchyard.client.errors import ToolkitError
 from batchyard.client.split import request_lines
 from batchyard.config import Limits
+from batchyard.endpoints import BATCH_ENDPOINTS
 from batchyard.validation import ValidationReport, validate_path
 
 NO_LIMIT = sys.maxsize
@@ -34,10 +34,10 @@ def infer_endpoint(path: Path) -> str:
                         f"{path}:{line_no}: not a JSON object; cannot tell the endpoint "
                         "(pass --endpoint, or run batchyard validate for the full report)"
                     ) from None
-                if url not in ALL_ENDPOINTS:
+                if url not in BATCH_ENDPOINTS:
                     raise ToolkitError(
                         f"{path}:{line_no}: url {url!r} is not a Batch API endpoint "
-                        f"({', '.join(sorted(ALL_ENDPOINTS))})"
+                        f"({', '.join(sorted(BATCH_ENDPOINTS))})"
                     )
                 return str(url)
     except FileNotFoundError:

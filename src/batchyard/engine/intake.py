@@ -9,13 +9,13 @@ from batchyard.blobs import BlobStore
 from batchyard.config import Settings
 from batchyard.errors import enqueued_lines_message
 from batchyard.pricing import CAP_KEY, parse_cap
-from batchyard.records import BatchRecord, BatchStatus, ShardRecord
+from batchyard.records import BatchRecord, BatchStatus, LineError, ShardRecord
 from batchyard.store import Store
 from batchyard.validation import validate_batch_file
 
 
-def _file_error(message: str, param: str = "input_file_id") -> list[dict[str, Any]]:
-    return [{"code": "invalid_request", "message": message, "param": param, "line": None}]
+def _file_error(message: str) -> list[dict[str, Any]]:
+    return [LineError("invalid_request", message, "input_file_id").to_dict()]
 
 
 def _has_cap(batch: BatchRecord) -> bool:
@@ -71,18 +71,14 @@ def validate_batch(
     )
     now = int(time.time())
     if not report.ok or report.model is None:
-        errors = [e.to_dict() for e in report.errors]
+        errors = list(report.errors)
         if report.omitted_errors:
-            errors.append(
-                {
-                    "code": "too_many_errors",
-                    "message": f"{report.omitted_errors} more errors were found and not listed; "
-                    "run `batchyard validate` on the file to see them all.",
-                    "param": None,
-                    "line": None,
-                }
+            message = (
+                f"{report.omitted_errors} more errors were found and not listed; "
+                "run `batchyard validate` on the file to see them all."
             )
-        store.fail_validation(batch.id, owner, errors, now)
+            errors.append(LineError("too_many_errors", message))
+        store.fail_validation(batch.id, owner, [e.to_dict() for e in errors], now)
         return
     if _has_cap(batch) and settings.price(report.model) is None:
         # A cap that cannot be enforced must not look as if it were.
@@ -90,34 +86,12 @@ def validate_batch(
             f"metadata {CAP_KEY} asks for a cost cap, but model '{report.model}' has no "
             "price in this server's configuration ([[prices]])."
         )
-        store.fail_validation(
-            batch.id,
-            owner,
-            [
-                {
-                    "code": "cost_cap_unpriced",
-                    "message": message,
-                    "param": f"metadata.{CAP_KEY}",
-                    "line": None,
-                }
-            ],
-            now,
-        )
+        error = LineError("cost_cap_unpriced", message, f"metadata.{CAP_KEY}")
+        store.fail_validation(batch.id, owner, [error.to_dict()], now)
         return
     if _over_enqueued_limit(settings, store, batch, owner, report.requests, now):
         return
-    shards = [
-        ShardRecord(
-            batch_id=batch.id,
-            index=i,
-            first_line=s.first_line,
-            last_line=s.last_line,
-            start=s.start,
-            end=s.end,
-            requests=s.requests,
-        )
-        for i, s in enumerate(report.shards)
-    ]
+    shards = [ShardRecord.of(batch.id, i, span) for i, span in enumerate(report.shards)]
     store.start_batch(batch.id, owner, report.model, shards, now)
 
 
@@ -135,11 +109,7 @@ def _over_enqueued_limit(
     enqueued = store.usage.of(batch.project).enqueued_lines
     if enqueued + lines <= limit:
         return False
-    error = {
-        "code": "enqueued_line_limit_exceeded",
-        "message": enqueued_lines_message(batch.project, limit, enqueued, lines),
-        "param": None,
-        "line": None,
-    }
-    store.fail_validation(batch.id, owner, [error], now)
+    message = enqueued_lines_message(batch.project, limit, enqueued, lines)
+    error = LineError("enqueued_line_limit_exceeded", message)
+    store.fail_validation(batch.id, owner, [error.to_dict()], now)
     return True

@@ -13,17 +13,16 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable
-from typing import Any
 
 from batchyard.config import Settings
 from batchyard.metrics import Metrics
 from batchyard.pricing import CAP_KEY, cost_of, parse_cap
-from batchyard.records import RunningBatch, StopReason
+from batchyard.records import LineError, RunningBatch, StopReason
 from batchyard.store import Store
 
 log = logging.getLogger("batchyard.engine")
 
-Verdict = tuple[StopReason, dict[str, Any]]
+Verdict = tuple[StopReason, LineError]
 
 
 class Monitor:
@@ -66,10 +65,10 @@ class Monitor:
             if verdict is None:
                 continue
             reason, error = verdict
-            if self.store.monitor.stop_batch(batch.id, reason, error, int(now)):
+            if self.store.monitor.stop_batch(batch.id, reason, error.to_dict(), int(now)):
                 stopped.add(batch.id)
                 self.metrics.batches_stopped.labels(reason=reason.value).inc()
-                log.info("batch %s stopped early: %s", batch.id, error["code"])
+                log.info("batch %s stopped early: %s", batch.id, error.code)
         return stopped
 
     def verdict(self, batch: RunningBatch) -> Verdict | None:
@@ -87,16 +86,12 @@ class Monitor:
         spent = cost_of(batch.usage, price).batch_usd
         if spent < cap:
             return None
-        return StopReason.COST_CAP, {
-            "code": "cost_cap_reached",
-            "message": (
-                f"The batch was cancelled when its cost reached {spent:.6f} USD: its cap "
-                f"(metadata {CAP_KEY}) is {cap:g} USD. Requests already running finished "
-                "and are billed; the rest are in the error file as batch_cancelled."
-            ),
-            "param": f"metadata.{CAP_KEY}",
-            "line": None,
-        }
+        message = (
+            f"The batch was cancelled when its cost reached {spent:.6f} USD: its cap "
+            f"(metadata {CAP_KEY}) is {cap:g} USD. Requests already running finished "
+            "and are billed; the rest are in the error file as batch_cancelled."
+        )
+        return StopReason.COST_CAP, LineError("cost_cap_reached", message, f"metadata.{CAP_KEY}")
 
     def _breaker(self, batch: RunningBatch) -> Verdict | None:
         lines = self.settings.monitor.breaker_lines
@@ -108,14 +103,10 @@ class Monitor:
         # alone pass share x lines; otherwise judged once `lines` have finished.
         if batch.failed <= share * lines and (finished < lines or batch.failed <= share * finished):
             return None
-        return StopReason.ERROR_RATE, {
-            "code": "error_rate_exceeded",
-            "message": (
-                f"The batch was stopped after {batch.failed} of its first {finished} "
-                f"requests failed: more than {share:.0%} of the first {lines} "
-                "(the error-rate breaker). See the error file for why they failed; the "
-                "requests not run are there as batch_failed."
-            ),
-            "param": None,
-            "line": None,
-        }
+        message = (
+            f"The batch was stopped after {batch.failed} of its first {finished} "
+            f"requests failed: more than {share:.0%} of the first {lines} "
+            "(the error-rate breaker). See the error file for why they failed; the "
+            "requests not run are there as batch_failed."
+        )
+        return StopReason.ERROR_RATE, LineError("error_rate_exceeded", message)

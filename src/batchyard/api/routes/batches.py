@@ -24,13 +24,12 @@ from batchyard.api.errors import invalid_value, quote_list
 from batchyard.api.extras import batch_objects
 from batchyard.api.openapi import json_body
 from batchyard.api.schemas import BatchCreate, OrjsonResponse, page
-from batchyard.backends.base import ALL_ENDPOINTS
 from batchyard.blobs import BlobStore
+from batchyard.endpoints import BATCH_ENDPOINTS
 from batchyard.engine import journal
-from batchyard.errors import BadRequest, no_such_batch
+from batchyard.errors import BadRequest, clip_echo, no_such_batch
 from batchyard.pricing import CAP_KEY, parse_cap
 from batchyard.records import BatchRecord
-from batchyard.validation import clip_echo
 
 router = APIRouter(prefix="/batches", tags=["batches"])
 MAX_ID_CHARS = 64  # ours are 37; OpenAI's are under 64
@@ -51,10 +50,10 @@ async def create_batch(
     wake_engine: WakeEngineDep,
 ) -> Response:
     body = await read_json(request, BatchCreate, MAX_CREATE_BODY_BYTES)
-    if body.endpoint not in ALL_ENDPOINTS:
+    if body.endpoint not in BATCH_ENDPOINTS:
         raise BadRequest(
             f"Invalid value: '{clip_echo(body.endpoint)}'. "
-            f"Supported values are: {quote_list(sorted(ALL_ENDPOINTS))}.",
+            f"Supported values are: {quote_list(sorted(BATCH_ENDPOINTS))}.",
             param="endpoint",
             code="invalid_value",
         )

@@ -26,10 +26,10 @@ from batchyard.api.schemas import OrjsonResponse
 from batchyard.backends import Backends
 from batchyard.backends import Request as BackendRequest
 from batchyard.config import ConfigError
+from batchyard.endpoints import CHAT, COMPLETIONS, EMBEDDINGS, REQUIRED_BODY_FIELDS
 from batchyard.errors import BadRequest, ServerError, missing_parameter
 from batchyard.ids import request_id
 from batchyard.metrics import Metrics
-from batchyard.validation import REQUIRED_BODY_FIELDS
 
 router = APIRouter(tags=["inference"])
 
@@ -41,21 +41,21 @@ MAX_BODY_BYTES = 16 * 1024 * 1024
 async def embeddings(
     request: Request, backends: BackendsDep, metrics: MetricsDep, _project: ProjectDep
 ) -> Response:
-    return await _answer(request, "/v1/embeddings", backends, metrics)
+    return await _answer(request, EMBEDDINGS, backends, metrics)
 
 
 @router.post("/chat/completions", openapi_extra=inference_body("messages"))
 async def chat_completions(
     request: Request, backends: BackendsDep, metrics: MetricsDep, _project: ProjectDep
 ) -> Response:
-    return await _answer(request, "/v1/chat/completions", backends, metrics)
+    return await _answer(request, CHAT, backends, metrics)
 
 
 @router.post("/completions", openapi_extra=inference_body("prompt"))
 async def completions(
     request: Request, backends: BackendsDep, metrics: MetricsDep, _project: ProjectDep
 ) -> Response:
-    return await _answer(request, "/v1/completions", backends, metrics)
+    return await _answer(request, COMPLETIONS, backends, metrics)
 
 
 async def _answer(

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from batchyard.backends.base import Request, Result, parse_options
-from batchyard.backends.local.chat_params import CHAT, COMPLETIONS, Job, parse
+from batchyard.backends.local.chat_params import Job, parse
 from batchyard.backends.local.generation import Completion, LanguageModel, Sampling, generate
 from batchyard.backends.local.runtime import (
     ModelCache,
@@ -35,6 +35,7 @@ from batchyard.backends.local.runtime import (
     require_modules,
 )
 from batchyard.config import ModelConfig
+from batchyard.endpoints import CHAT, COMPLETIONS
 from batchyard.errors import BadRequest
 from batchyard.ids import request_id
 

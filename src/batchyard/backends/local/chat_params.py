@@ -14,10 +14,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from batchyard.backends.local.generation import LanguageModel, Sampling
+from batchyard.endpoints import CHAT, COMPLETIONS
 from batchyard.errors import BadRequest
-
-CHAT = "/v1/chat/completions"
-COMPLETIONS = "/v1/completions"
 
 _MAX_N = 128
 _MAX_PROMPTS = 2048

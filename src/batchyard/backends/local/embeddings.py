@@ -28,6 +28,7 @@ from batchyard.backends.local import embedding_model
 from batchyard.backends.local.batcher import Batcher
 from batchyard.backends.local.runtime import check_device, require_modules
 from batchyard.config import ModelConfig
+from batchyard.endpoints import EMBEDDINGS
 from batchyard.errors import error_body
 from batchyard.ids import request_id
 
@@ -65,7 +66,7 @@ class LocalEmbeddingsOptions:
 class LocalEmbeddingsBackend:
     """Serves /v1/embeddings from a local sentence-transformers model."""
 
-    endpoints: ClassVar[frozenset[str]] = frozenset({"/v1/embeddings"})
+    endpoints: ClassVar[frozenset[str]] = frozenset({EMBEDDINGS})
     max_group: int = 256
 
     def __init__(self, model: ModelConfig) -> None:
