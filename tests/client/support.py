@@ -50,12 +50,13 @@ def run(*args: str | Path, ok: bool = True) -> Result:
 
 
 def spawn(*args: str | Path, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
-    """`batchyard ARGS` as a child process (to be killed)."""
+    """`batchyard ARGS` as a child process (to be killed). Its output is dropped: a pipe
+    nobody reads could fill and stall it, and would be left open when it is killed."""
     return subprocess.Popen(
         [sys.executable, "-m", "batchyard", *map(str, args)],
         env={**os.environ, **(env or {})},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
 
 

@@ -169,7 +169,7 @@ def test_batchyard_run_resumes_after_kill(tmp_path: Path) -> None:
         "-o",
         str(tmp_path / "out.jsonl"),
     ]
-    first = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    first = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     while (
         not calls.exists() or len(calls.read_text().split()) < 500

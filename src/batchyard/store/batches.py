@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import Connection, and_, func, insert, or_, select, update
@@ -17,7 +18,7 @@ from batchyard.store.errors import (
     EnqueuedLinesQuotaReached,
 )
 from batchyard.store.notifications import Event
-from batchyard.store.rows import batch_record, batch_values
+from batchyard.store.rows import batch_record, batch_values, shard_values
 from batchyard.store.schema import batches, shards
 from batchyard.store.webhooks import record_batch_event
 
@@ -182,21 +183,9 @@ class BatchStore(StoreBase):
         self, batch_id: str, owner: str, errors: list[dict[str, Any]], now: int
     ) -> None:
         with self._tx() as conn:
-            failed = conn.execute(
-                update(batches)
-                .where(
-                    batches.c.id == batch_id,
-                    batches.c.lease_owner == owner,
-                    batches.c.status == BatchStatus.VALIDATING.value,
-                )
-                .values(
-                    status=BatchStatus.FAILED.value,
-                    failed_at=now,
-                    errors=errors,
-                    lease_owner=None,
-                    lease_expires_at=None,
-                )
-            ).rowcount
+            failed = _end_validation(
+                conn, batch_id, owner, status=BatchStatus.FAILED.value, failed_at=now, errors=errors
+            )
             if failed:
                 record_batch_event(conn, batch_id, BatchStatus.FAILED, now)
             else:
@@ -207,41 +196,21 @@ class BatchStore(StoreBase):
     ) -> None:
         """Record the shards of a validated batch and set it `in_progress`."""
         with self._tx() as conn:
-            started = conn.execute(
-                update(batches)
-                .where(
-                    batches.c.id == batch_id,
-                    batches.c.lease_owner == owner,
-                    batches.c.status == BatchStatus.VALIDATING.value,
-                )
-                .values(
-                    status=BatchStatus.IN_PROGRESS.value,
-                    in_progress_at=now,
-                    model=model,
-                    total=sum(s.requests for s in shard_list),
-                    lease_owner=None,
-                    lease_expires_at=None,
-                )
-            ).rowcount
+            started = _end_validation(
+                conn,
+                batch_id,
+                owner,
+                status=BatchStatus.IN_PROGRESS.value,
+                in_progress_at=now,
+                model=model,
+                total=sum(s.requests for s in shard_list),
+            )
             if started:
                 self._signal(conn, Event.SHARDS)
                 conn.execute(shards.delete().where(shards.c.batch_id == batch_id))
                 conn.execute(
                     insert(shards),
-                    [
-                        {
-                            "batch_id": batch_id,
-                            "idx": s.index,
-                            "first_line": s.first_line,
-                            "last_line": s.last_line,
-                            "start": s.start,
-                            "end": s.end,
-                            "requests": s.requests,
-                            "status": "pending",
-                            "epoch": 0,
-                        }
-                        for s in shard_list
-                    ],
+                    [shard_values(replace(s, batch_id=batch_id)) for s in shard_list],
                 )
             else:
                 self._cancel_unstarted(conn, batch_id, owner, now)
@@ -270,3 +239,17 @@ class BatchStore(StoreBase):
         ).rowcount
         if cancelled:
             record_batch_event(conn, batch_id, BatchStatus.CANCELLED, now)
+
+
+def _end_validation(conn: Connection, batch_id: str, owner: str, **values: Any) -> int:
+    """Move a batch this owner is validating on (`values`), releasing its lease; 1 or 0."""
+    ended: int = conn.execute(
+        update(batches)
+        .where(
+            batches.c.id == batch_id,
+            batches.c.lease_owner == owner,
+            batches.c.status == BatchStatus.VALIDATING.value,
+        )
+        .values(**values, lease_owner=None, lease_expires_at=None)
+    ).rowcount
+    return ended

@@ -12,6 +12,7 @@ from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.engine import RowMapping
 
 from batchyard import apikeys
+from batchyard.store.rows import record_of
 from batchyard.store.schema import api_keys
 
 # `last_used_at` is refreshed when it is at least this old, to spare a write per request.
@@ -108,11 +109,4 @@ class KeyStore:
 
 
 def _key(row: RowMapping) -> ApiKey:
-    return ApiKey(
-        id=row["id"],
-        project=row["project"],
-        redacted=row["redacted"],
-        created_at=row["created_at"],
-        last_used_at=row["last_used_at"],
-        revoked_at=row["revoked_at"],
-    )
+    return record_of(ApiKey, row)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import fields
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy.engine import RowMapping
 
@@ -16,33 +17,29 @@ from batchyard.records import (
     Usage,
 )
 
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+R = TypeVar("R", bound="DataclassInstance")
+
+
+def values_of(record: Any) -> dict[str, Any]:
+    """A record's fields as column values, for records whose fields are all columns."""
+    return {f.name: getattr(record, f.name) for f in fields(record)}
+
+
+def record_of(cls: type[R], row: RowMapping, **given: Any) -> R:
+    """A record from a row whose columns carry its field names; `given` for the others."""
+    taken = {f.name: row[f.name] for f in fields(cls) if f.name not in given}
+    return cls(**taken, **given)
+
 
 def file_values(record: FileRecord) -> dict[str, Any]:
-    return {
-        "id": record.id,
-        "project": record.project,
-        "purpose": record.purpose,
-        "filename": record.filename,
-        "bytes": record.bytes,
-        "created_at": record.created_at,
-        "expires_at": record.expires_at,
-        "status": record.status,
-        "blob_key": record.blob_key,
-    }
+    return values_of(record)
 
 
 def file_record(row: RowMapping) -> FileRecord:
-    return FileRecord(
-        id=row["id"],
-        project=row["project"],
-        purpose=row["purpose"],
-        filename=row["filename"],
-        bytes=row["bytes"],
-        created_at=row["created_at"],
-        expires_at=row["expires_at"],
-        blob_key=row["blob_key"],
-        status=row["status"],
-    )
+    return record_of(FileRecord, row)
 
 
 def usage_values(usage: Usage) -> dict[str, int]:
@@ -91,15 +88,10 @@ def batch_record(row: RowMapping) -> BatchRecord:
 
 
 def shard_record(row: RowMapping) -> ShardRecord:
-    return ShardRecord(
-        batch_id=row["batch_id"],
-        index=row["idx"],
-        first_line=row["first_line"],
-        last_line=row["last_line"],
-        start=row["start"],
-        end=row["end"],
-        requests=row["requests"],
-        status=row["status"],
-        epoch=row["epoch"],
-        owner=row["owner"],
-    )
+    return record_of(ShardRecord, row, index=row["idx"])
+
+
+def shard_values(record: ShardRecord) -> dict[str, Any]:
+    values = values_of(record)
+    values["idx"] = values.pop("index")
+    return values

@@ -17,6 +17,7 @@ from sqlalchemy.engine import RowMapping
 
 from batchyard import ids
 from batchyard.records import BatchStatus, DueDelivery, WebhookEndpointRecord
+from batchyard.store.rows import record_of, values_of
 from batchyard.store.schema import batch_progress, batches, events, webhook_deliveries
 from batchyard.store.schema import webhook_endpoints as endpoints
 
@@ -93,7 +94,7 @@ class WebhookStore:
 
     def add_endpoint(self, record: WebhookEndpointRecord) -> None:
         with self.engine.begin() as conn:
-            conn.execute(insert(endpoints).values(**_endpoint_values(record)))
+            conn.execute(insert(endpoints).values(**values_of(record)))
 
     def get_endpoint(self, project: str, endpoint_id: str) -> WebhookEndpointRecord | None:
         with self.engine.begin() as conn:
@@ -313,31 +314,5 @@ def _live(project: str) -> Any:
     return select(endpoints).where(endpoints.c.project == project, endpoints.c.deleted_at.is_(None))
 
 
-def _endpoint_values(record: WebhookEndpointRecord) -> dict[str, Any]:
-    return {
-        "id": record.id,
-        "project": record.project,
-        "name": record.name,
-        "url": record.url,
-        "event_types": record.event_types,
-        "secret": record.secret,
-        "previous_secret": record.previous_secret,
-        "previous_secret_until": record.previous_secret_until,
-        "created_at": record.created_at,
-        "updated_at": record.updated_at,
-    }
-
-
 def _endpoint(row: RowMapping) -> WebhookEndpointRecord:
-    return WebhookEndpointRecord(
-        id=row["id"],
-        project=row["project"],
-        name=row["name"],
-        url=row["url"],
-        event_types=list(row["event_types"]),
-        secret=row["secret"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-        previous_secret=row["previous_secret"],
-        previous_secret_until=row["previous_secret_until"],
-    )
+    return record_of(WebhookEndpointRecord, row, event_types=list(row["event_types"]))
