@@ -7,7 +7,7 @@ a thread for a dictionary lookup.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, cast
 
 from fastapi import Depends, Request
 
@@ -18,34 +18,29 @@ from batchyard.metrics import Metrics
 from batchyard.store import Store
 
 
+# What `create_app` put on `app.state`, one getter each (FastAPI needs a callable per type).
 async def get_settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
+    return cast(Settings, request.app.state.settings)
 
 
 async def get_store(request: Request) -> Store:
-    store: Store = request.app.state.store
-    return store
+    return cast(Store, request.app.state.store)
 
 
 async def get_blobs(request: Request) -> BlobStore:
-    blobs: BlobStore = request.app.state.blobs
-    return blobs
+    return cast(BlobStore, request.app.state.blobs)
 
 
 async def get_wake_engine(request: Request) -> Callable[[], None]:
-    wake: Callable[[], None] = request.app.state.wake_engine
-    return wake
+    return cast(Callable[[], None], request.app.state.wake_engine)
 
 
 async def get_backends(request: Request) -> Backends:
-    backends: Backends = request.app.state.backends
-    return backends
+    return cast(Backends, request.app.state.backends)
 
 
 async def get_metrics(request: Request) -> Metrics:
-    metrics: Metrics = request.app.state.metrics
-    return metrics
+    return cast(Metrics, request.app.state.metrics)
 
 
 async def get_project(request: Request) -> str:

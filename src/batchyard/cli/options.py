@@ -63,6 +63,13 @@ blob_url_option = click.option(
 )
 
 
+def storage_options(func: F) -> F:
+    """--data-dir, --config, --database-url, --blob-url: where a server process's state lives."""
+    for option in (blob_url_option, database_url_option, config_option, data_dir_option):
+        func = option(func)
+    return func
+
+
 def where(settings: Settings) -> str:
     """Where a process keeps its state, for its first log line; passwords hidden."""
     from sqlalchemy.engine import make_url

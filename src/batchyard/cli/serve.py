@@ -8,25 +8,14 @@ from pathlib import Path
 import click
 
 from batchyard import __version__
-from batchyard.cli.options import (
-    blob_url_option,
-    config_option,
-    console,
-    data_dir_option,
-    database_url_option,
-    load_cli_settings,
-    where,
-)
+from batchyard.cli.options import console, load_cli_settings, storage_options, where
 from batchyard.config import ConfigError
 
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
 @click.option("--port", default=8000, show_default=True, type=int)
-@data_dir_option
-@config_option
-@database_url_option
-@blob_url_option
+@storage_options
 @click.option("--no-worker", is_flag=True, help="Run the API only; `batchyard worker` runs lines.")
 @click.option(
     "--insecure-no-auth",

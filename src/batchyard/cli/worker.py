@@ -8,23 +8,12 @@ from pathlib import Path
 import click
 
 from batchyard import __version__
-from batchyard.cli.options import (
-    blob_url_option,
-    config_option,
-    console,
-    data_dir_option,
-    database_url_option,
-    load_cli_settings,
-    where,
-)
+from batchyard.cli.options import console, load_cli_settings, storage_options, where
 from batchyard.config import ConfigError
 
 
 @click.command()
-@data_dir_option
-@config_option
-@database_url_option
-@blob_url_option
+@storage_options
 @click.option(
     "--metrics-port",
     type=int,

@@ -7,6 +7,7 @@ from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import Connection, and_, func, insert, or_, select, update
+from sqlalchemy.engine import RowMapping
 
 from batchyard.records import BatchRecord, BatchStatus, ShardRecord, StopReason, Usage
 from batchyard.store import usage
@@ -58,13 +59,7 @@ class BatchStore(StoreBase):
 
     def get_batch(self, project: str, batch_id: str) -> BatchRecord | None:
         with self._tx() as conn:
-            row = (
-                conn.execute(
-                    select(batches).where(batches.c.id == batch_id, batches.c.project == project)
-                )
-                .mappings()
-                .first()
-            )
+            row = _batch_row(conn, project, batch_id)
             if row is None:
                 return None
             return self._with_live_counts(conn, [batch_record(row)])[0]
@@ -121,13 +116,7 @@ class BatchStore(StoreBase):
         otherwise.
         """
         with self._tx() as conn:
-            row = (
-                conn.execute(
-                    select(batches).where(batches.c.id == batch_id, batches.c.project == project)
-                )
-                .mappings()
-                .first()
-            )
+            row = _batch_row(conn, project, batch_id)
             if row is None:
                 raise BatchNotFound(batch_id)
             record = batch_record(row)
@@ -253,3 +242,9 @@ def _end_validation(conn: Connection, batch_id: str, owner: str, **values: Any) 
         .values(**values, lease_owner=None, lease_expires_at=None)
     ).rowcount
     return ended
+
+
+def _batch_row(conn: Connection, project: str, batch_id: str) -> RowMapping | None:
+    """The project's batch row, or None: another project's batch is simply not there."""
+    query = select(batches).where(batches.c.id == batch_id, batches.c.project == project)
+    return conn.execute(query).mappings().first()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Collection, Iterator, Mapping
 
-from sqlalchemy import Connection, and_, or_, select, update
+from sqlalchemy import ColumnElement, Connection, and_, or_, select, update
 
 from batchyard.records import BatchStatus, ShardClaim, ShardProgress, ShardRecord
 from batchyard.store.base import StoreBase
@@ -119,13 +119,7 @@ class ShardStore(StoreBase):
         with self._tx() as conn:
             owned = conn.execute(
                 update(shards)
-                .where(
-                    shards.c.batch_id == shard.batch_id,
-                    shards.c.idx == shard.index,
-                    shards.c.owner == shard.owner,
-                    shards.c.epoch == shard.epoch,
-                    shards.c.status == "running",
-                )
+                .where(*_still_owned(shard))
                 .values(
                     status="done" if done else "running",
                     lease_expires_at=now + lease_seconds,
@@ -146,13 +140,7 @@ class ShardStore(StoreBase):
         with self._tx() as conn:
             conn.execute(
                 update(shards)
-                .where(
-                    shards.c.batch_id == shard.batch_id,
-                    shards.c.idx == shard.index,
-                    shards.c.owner == shard.owner,
-                    shards.c.epoch == shard.epoch,
-                    shards.c.status == "running",
-                )
+                .where(*_still_owned(shard))
                 .values(
                     status="pending",
                     owner=None,
@@ -197,3 +185,14 @@ class ShardStore(StoreBase):
                 .values(lease_expires_at=0)
             )
             self._signal(conn, Event.SHARDS)
+
+
+def _still_owned(shard: ShardRecord) -> tuple[ColumnElement[bool], ...]:
+    """The shard's row, only while this claim (owner and epoch) still holds it."""
+    return (
+        shards.c.batch_id == shard.batch_id,
+        shards.c.idx == shard.index,
+        shards.c.owner == shard.owner,
+        shards.c.epoch == shard.epoch,
+        shards.c.status == "running",
+    )
