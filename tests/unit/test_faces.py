@@ -47,13 +47,16 @@ FACES = {
         "StoreError",
     },
     "batchyard.webhooks": {
+        "AddressPolicy",
         "Attempt",
         "Deliverer",
+        "address_problem",
         "http_client",
         "new_secret",
         "post_event",
         "secret_hint",
         "signed_headers",
+        "system_resolve",
         "url_problem",
     },
 }
