@@ -27,7 +27,14 @@ FACES = {
     "batchyard.blobs": {"BlobStore", "Journal", "LocalBlobStore", "check_key", "open_blob_store"},
     "batchyard.cli": {"COMMANDS", "cli", "main"},
     "batchyard.engine": {"Engine"},
-    "batchyard.runtime.run": {"Interrupted", "JobOutcome", "endpoint_of", "input_key", "run_file"},
+    "batchyard.runtime.run": {
+        "Interrupted",
+        "JobOutcome",
+        "endpoint_of",
+        "input_key",
+        "local_limits",
+        "run_file",
+    },
     "batchyard.runtime.serve": {
         "Services",
         "check_exposure",
