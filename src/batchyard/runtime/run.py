@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import orjson
 
@@ -88,7 +89,8 @@ def endpoint_of(path: Path) -> str:
 def local_limits(limits: Limits, set_in_config: Collection[str]) -> Limits:
     """A local run has no per-batch cap (lines, bytes) unless its config sets one: the
     engine runs a file of any length in flat memory, shard by shard."""
-    return replace(limits, **{cap: sys.maxsize for cap in SERVER_CAPS if cap not in set_in_config})
+    uncapped: dict[str, Any] = {cap: sys.maxsize for cap in SERVER_CAPS}
+    return replace(limits, **{k: v for k, v in uncapped.items() if k not in set_in_config})
 
 
 def _state_path(settings: Settings, key: str) -> Path:
