@@ -75,6 +75,7 @@ class Part:
     error_file_id: str | None = None
     error: str | None = None  # why the batch failed or was refused, in a line
     collected: bool = False  # results downloaded and indexed
+    results_expired: str | None = None  # why they cannot be: the server deleted them, when
     deleted: list[str] = field(default_factory=list)  # server files cleanup removed
 
     @property
