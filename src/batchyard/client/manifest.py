@@ -59,6 +59,7 @@ class Part:
     requests: int
     bytes: int
     round: int = 0  # 0: the split of the inputs; n: the n-th retry
+    retried_failures: int = 0  # of a retry's lines, those whose last try was an error line
     state: str = "pending"
     upload_name: str = ""
     file_id: str | None = None
