@@ -16,8 +16,9 @@ from collections.abc import Callable
 from typing import Any
 
 from batchyard.config import Settings
+from batchyard.engine.spend import cap_error
 from batchyard.metrics import Metrics
-from batchyard.pricing import CAP_KEY, cost_of, parse_cap
+from batchyard.pricing import cost_of, parse_cap
 from batchyard.records import RunningBatch, StopReason
 from batchyard.store import Store
 
@@ -87,16 +88,7 @@ class Monitor:
         spent = cost_of(batch.usage, price).batch_usd
         if spent < cap:
             return None
-        return StopReason.COST_CAP, {
-            "code": "cost_cap_reached",
-            "message": (
-                f"The batch was cancelled when its cost reached {spent:.6f} USD: its cap "
-                f"(metadata {CAP_KEY}) is {cap:g} USD. Requests already running finished "
-                "and are billed; the rest are in the error file as batch_cancelled."
-            ),
-            "param": f"metadata.{CAP_KEY}",
-            "line": None,
-        }
+        return StopReason.COST_CAP, cap_error(spent, cap)
 
     def _breaker(self, batch: RunningBatch) -> Verdict | None:
         lines = self.settings.monitor.breaker_lines
