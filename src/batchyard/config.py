@@ -38,6 +38,7 @@ batch_discount_factor = 0.5
 
 [webhooks]                      # docs/webhooks.md
 allow_http = false
+allowed_networks = []           # non-public networks webhooks may reach
 
 [monitor]                       # ETA sampling and the error-rate breaker
 breaker_lines = 100
@@ -52,6 +53,7 @@ and BATCHYARD_BLOB_URL (and the flags of the same names) override the file.
 from __future__ import annotations
 
 import importlib.util
+import ipaddress
 import re
 import tomllib
 from collections import defaultdict
@@ -202,12 +204,23 @@ class WebhookSettings:
     """How webhook events are delivered; retries back off exponentially up to `max_age`."""
 
     allow_http: bool = False  # plain http:// to hosts other than loopback
+    # Non-public networks that may receive webhooks (SSRF guard): e.g. "127.0.0.0/8".
+    allowed_networks: list[str] = field(default_factory=list)
     timeout_seconds: float = 10.0
     retry_base_seconds: float = 5.0
     retry_max_seconds: float = 3600.0
     max_age_seconds: float = 72 * 3600.0
     poll_seconds: float = 1.0
     concurrency: int = 8
+
+    def __post_init__(self) -> None:
+        for network in self.allowed_networks:
+            try:
+                ipaddress.ip_network(network, strict=False)
+            except (TypeError, ValueError):
+                raise ConfigError(
+                    f"[webhooks] allowed_networks: {network!r} is no network"
+                ) from None
 
 
 @dataclass

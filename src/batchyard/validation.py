@@ -446,7 +446,8 @@ def validate_batch_file(
         tail.append(
             LineError(
                 "too_many_requests",
-                f"The batch has more than {limit} requests; the limit is {limit} per batch.",
+                f"The batch has more than {limit:,} requests; the limit is {limit:,} per batch "
+                "(a server's [limits] max_requests_per_batch; `batchyard split` cuts a file).",
                 line=first.too_many_at,
             )
         )

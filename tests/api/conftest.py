@@ -20,17 +20,20 @@ from tests.threaded_server import serving
 
 from batchyard.api import create_app
 from batchyard.blobs import LocalBlobStore
-from batchyard.config import Limits, Settings
+from batchyard.config import Limits, Settings, WebhookSettings
 from batchyard.store import Store
 
 from .support import MAX_BATCH_FILE_BYTES, MAX_UPLOAD_BYTES, LiveServer
 
 
 @pytest.fixture
-def server(store: Store, tmp_path: Path) -> Iterator[LiveServer]:
+def server(store: Store, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[LiveServer]:
+    """`@pytest.mark.webhook_networks("127.0.0.0/8")` lets webhooks reach those networks."""
+    networks = request.node.get_closest_marker("webhook_networks")
     settings = Settings(
         data_dir=tmp_path,
         limits=Limits(max_upload_bytes=MAX_UPLOAD_BYTES, max_batch_file_bytes=MAX_BATCH_FILE_BYTES),
+        webhooks=WebhookSettings(allowed_networks=list(networks.args) if networks else []),
     )
     blobs = LocalBlobStore(settings.blob_dir)
     live = LiveServer("", settings, store, blobs)

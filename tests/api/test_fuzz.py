@@ -80,3 +80,25 @@ def test_every_post_that_reads_json_describes_its_body(raw: httpx.Client) -> Non
     batch = paths["/v1/batches"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     assert set(batch["required"]) == {"input_file_id", "endpoint", "completion_window"}
     assert batch["properties"]["output_expires_after"]["anyOf"][0]["properties"]["anchor"]
+
+
+def test_every_operation_says_what_it_answers(raw: httpx.Client) -> None:
+    """A 200 schema for each (the SDK's types where upstream has the object), the error
+    envelope as `default`, and no 422: a bad parameter is a 400 in OpenAI's envelope."""
+    document = raw.get("/openapi.json").json()
+    operations = [(m, p, op) for p, ops in document["paths"].items() for m, op in ops.items()]
+    assert len(operations) >= 20
+    for method, path, operation in operations:
+        responses = operation["responses"]
+        assert "422" not in responses, (method, path)
+        ok = responses["200"]["content"]
+        schema = next(iter(ok.values()))["schema"]
+        assert schema.get("properties") or schema.get("format") == "binary", (method, path)
+        error = responses["default"]["content"]["application/json"]["schema"]
+        assert error["required"] == ["error"], (method, path)
+    assert "HTTPValidationError" not in document.get("components", {}).get("schemas", {})
+    batch = document["paths"]["/v1/batches/{batch_id}"]["get"]["responses"]["200"]
+    properties = batch["content"]["application/json"]["schema"]["properties"]
+    assert {"request_counts", "output_file_id", "errors", "usage"} <= set(properties)
+    bad = raw.get("/v1/batches", params={"limit": "0"}, headers={"Authorization": "Bearer t"})
+    assert bad.status_code == 400 and bad.json()["error"]["param"] == "limit"

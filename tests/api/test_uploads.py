@@ -99,6 +99,14 @@ def test_huge_content_length_is_refused_before_reading(server: LiveServer) -> No
     assert head.startswith(b"HTTP/1.1 413")
     assert b"x-request-id: req_" in head
     assert b'"code":"file_too_large"' in body
+    caps = f"{MAX_UPLOAD_BYTES:,} bytes, and {MAX_BATCH_FILE_BYTES:,} bytes for a batch input file"
+    assert caps.encode() in body  # the purpose is unread yet: both caps, the batch one named
+
+
+def test_a_batch_file_over_its_cap_is_told_the_batch_cap(client: OpenAI) -> None:
+    with pytest.raises(openai.APIStatusError) as exc:
+        upload(client, jsonl(MAX_BATCH_FILE_BYTES + 1))
+    assert f"the limit is {MAX_BATCH_FILE_BYTES:,} bytes" in exc.value.message
 
 
 @pytest.mark.parametrize(

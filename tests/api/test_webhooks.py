@@ -74,6 +74,52 @@ def test_bad_endpoints_are_400(
     assert_error(raw.post("/v1/webhook_endpoints", json=body), 400, code=code, param=param)
 
 
+@pytest.mark.parametrize(
+    ("url", "kind"),
+    [
+        ("https://127.0.0.1/hook", "a loopback address"),
+        ("https://localhost/hook", "a loopback address"),  # resolved: /etc/hosts
+        ("http://[::1]:8080/hook", "a loopback address"),
+        ("https://169.254.169.254/latest/meta-data/", "a link-local address"),
+        ("https://10.0.0.5/hook", "a private address"),
+        ("https://[::ffff:192.168.1.1]/hook", "a private address"),
+    ],
+)
+def test_urls_that_point_inward_are_refused_unless_allowed(
+    raw: httpx.Client, client: OpenAI, url: str, kind: str
+) -> None:
+    body = {"name": "x", "url": url, "event_types": ["batch.failed"]}
+    response = raw.post("/v1/webhook_endpoints", json=body)
+    assert_error(response, 400, code="invalid_url", param="url")
+    assert kind in response.json()["error"]["message"]
+    assert "allowed_networks" in response.json()["error"]["message"]
+    hook = client.webhooks.create(name="ok", url=URL, event_types=["batch.failed"])
+    response = raw.post(f"/v1/webhook_endpoints/{hook.id}", json={"url": url})
+    assert_error(response, 400, code="invalid_url", param="url")
+    assert client.webhooks.retrieve(hook.id).url == URL
+
+
+@pytest.mark.webhook_networks("127.0.0.0/8")
+def test_allowed_networks_let_their_addresses_in_and_no_others(raw: httpx.Client) -> None:
+    body = {"name": "x", "url": "https://localhost/hook", "event_types": ["batch.failed"]}
+    assert raw.post("/v1/webhook_endpoints", json=body).status_code == 200
+    body["url"] = "https://10.0.0.5/hook"
+    assert_error(raw.post("/v1/webhook_endpoints", json=body), 400, code="invalid_url")
+
+
+@pytest.mark.webhook_networks("127.0.0.0/8")
+def test_test_rechecks_the_address_when_the_policy_tightened(
+    client: OpenAI, server: LiveServer
+) -> None:
+    with Receiver().running() as receiver:
+        hook = client.webhooks.create(name="t", url=receiver.url, event_types=BATCH_EVENTS)
+        server.settings.webhooks.allowed_networks.clear()  # as a restart with a stricter config
+        with pytest.raises(openai.BadRequestError) as exc:
+            client.webhooks.test(hook.id, event_type="batch.completed")
+    assert exc.value.code == "invalid_url" and "loopback" in exc.value.message
+    assert receiver.deliveries == []
+
+
 def test_unknown_endpoints_are_404(raw: httpx.Client) -> None:
     for method, path in [
         ("GET", "/v1/webhook_endpoints/we_nope"),
@@ -83,6 +129,7 @@ def test_unknown_endpoints_are_404(raw: httpx.Client) -> None:
         assert_error(raw.request(method, path, json={}), 404, param="webhook_endpoint_id")
 
 
+@pytest.mark.webhook_networks("127.0.0.0/8")
 def test_test_sends_a_signed_sample_and_rotation_keeps_the_old_secret_if_asked(
     client: OpenAI,
 ) -> None:
@@ -115,6 +162,7 @@ def test_test_sends_a_signed_sample_and_rotation_keeps_the_old_secret_if_asked(
             client.webhooks.unwrap(third.body, third.headers, secret=secret)
 
 
+@pytest.mark.webhook_networks("127.0.0.0/8")
 def test_test_of_an_unreachable_endpoint_is_400(client: OpenAI) -> None:
     hook = client.webhooks.create(name="t", url="http://127.0.0.1:9/", event_types=BATCH_EVENTS)
     with pytest.raises(openai.BadRequestError) as exc:

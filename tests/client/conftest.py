@@ -21,11 +21,16 @@ def make_server(tmp_path: Path) -> Iterator[ServerFactory]:
     started: list[Server] = []
 
     def factory(
-        models: list[dict[str, Any]] | None = None, limits: dict[str, Any] | None = None
+        models: list[dict[str, Any]] | None = None,
+        limits: dict[str, Any] | None = None,
+        **config_tables: Any,
     ) -> Server:
         index = len(started)
         config = write_config(
-            tmp_path / f"server{index}.toml", models=models or [MOCK], limits=limits
+            tmp_path / f"server{index}.toml",
+            models=models or [MOCK],
+            limits=limits,
+            **config_tables,
         )
         server = Server(config, tmp_path / f"data{index}", tmp_path / f"server{index}.log")
         server.limits = limits

@@ -31,7 +31,7 @@ def test_metrics_count_lines_upstream_answers_retries_and_deliveries(
         server = make_server(
             models=[FLAKY],
             engine={"retry_base_seconds": 0.01, "retry_max_seconds": 0.05},
-            webhooks={"poll_seconds": 0.05},
+            webhooks={"poll_seconds": 0.05, "allowed_networks": ["127.0.0.0/8"]},
         )
         client = server.client()
         client.webhooks.create(name="m", url=receiver.url, event_types=["batch.completed"])

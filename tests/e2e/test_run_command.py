@@ -76,3 +76,21 @@ def test_run_embeds_with_the_bundled_local_model(tmp_path: Path) -> None:
         body = line["response"]["body"]
         assert body["object"] == "list" and len(body["data"][0]["embedding"]) == 384
         assert body["usage"]["prompt_tokens"] > 0
+
+
+@pytest.mark.slow
+def test_a_local_run_has_no_hosted_line_cap(tmp_path: Path) -> None:
+    """50,000 lines is a server's per-batch cap; one local file past it just runs."""
+    (tmp_path / "big.jsonl").write_bytes(chat_lines(50_001))
+    done = run("big.jsonl", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "50,001 succeeded, 0 failed" in done.stderr
+
+
+def test_a_local_run_keeps_a_line_cap_its_config_sets(tmp_path: Path) -> None:
+    (tmp_path / "cap.toml").write_text("[limits]\nmax_requests_per_batch = 3\n")
+    (tmp_path / "five.jsonl").write_bytes(chat_lines(5))
+    done = run("five.jsonl", "--config", "cap.toml", cwd=tmp_path)
+    assert done.returncode == 1
+    assert "line 4: too_many_requests" in done.stderr
+    assert "[limits] max_requests_per_batch" in done.stderr

@@ -14,6 +14,7 @@ import openai
 import pytest
 from openai.types.webhooks import WebhookEndpointWithSecret
 from tests.e2e.conftest import ServerFactory, chat_lines, wait_for
+from tests.e2e.test_metrics import scrape
 from tests.receiver import Delivery, Receiver
 
 pytestmark = pytest.mark.slow
@@ -24,12 +25,14 @@ WEBHOOKS = {
     "retry_max_seconds": 0.5,
     "poll_seconds": 0.05,
     "timeout_seconds": 1.0,
+    "allowed_networks": ["127.0.0.0/8"],  # the receivers are on loopback
 }
 MODELS = [
     {"name": "batchyard-mock", "backend": "mock", "max_concurrency": 64},
     {"name": "slow", "backend": "mock", "latency_ms": 200, "max_group": 1, "max_concurrency": 1},
 ]
 ALL_EVENTS: Any = ["batch.completed", "batch.failed", "batch.expired", "batch.cancelled"]
+ABANDONED = (("outcome", "abandoned"),)
 
 
 def subscribe(client: openai.OpenAI, receiver: Receiver, events: Any) -> WebhookEndpointWithSecret:
@@ -152,3 +155,25 @@ def test_endpoint_changes_apply_to_retries_and_deletion_stops_them(
     assert event.data.id == batch_id
     with pytest.raises(openai.InvalidWebhookSignatureError):
         unwrap(client, delivery, hook.signing_secret)
+
+
+def test_a_send_rechecks_the_address_and_abandons_one_now_refused(
+    make_server: ServerFactory,
+) -> None:
+    """Saved while loopback was allowed; the server restarts without that, and never sends."""
+    with Receiver().running() as receiver:
+        first = make_server(webhooks=WEBHOOKS)
+        subscribe(first.client(), receiver, ALL_EVENTS)
+        assert first.stop() == 0
+        stricter = {k: v for k, v in WEBHOOKS.items() if k != "allowed_networks"}
+        server = make_server(webhooks=stricter)
+        client = server.client()
+        batch_id = start(client, chat_lines(1))
+        wait_for(client, batch_id, {"completed"})
+        deadline = time.monotonic() + 30
+        while scrape(server).get(("batchyard_webhook_deliveries_total", ABANDONED), 0) < 1:
+            assert time.monotonic() < deadline, "the delivery was not abandoned"
+            time.sleep(0.1)
+        time.sleep(0.5)  # no retry is coming
+    assert receiver.deliveries == []
+    assert scrape(server).get(("batchyard_webhook_deliveries_total", ABANDONED)) == 1

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from tests.store.factories import NOW, add_batch, add_file, batch_record, file_record
 
-from batchyard.records import BatchRecord, ShardProgress, ShardRecord
+from batchyard.records import BatchRecord, BatchStatus, ShardProgress, ShardRecord
 from batchyard.store import Store
 from batchyard.store.errors import (
     ActiveBatchesQuotaReached,
@@ -71,3 +73,64 @@ def test_active_batches_and_enqueued_lines_limit_new_batches(store: Store) -> No
     assert enqueued.value == EnqueuedLinesQuotaReached("p", limit=5, enqueued=5)
     store.add_batch(batch_record(), max_enqueued_lines=6)
     assert store.usage.of("p").active_batches == 3
+
+
+def validated(
+    store: Store, lines: int, owner: str, project: str = "p"
+) -> tuple[BatchRecord, list[ShardRecord]]:
+    """A batch whose validation `owner` holds, with the one shard intake cut for it."""
+    file = add_file(store, file_record(size=lines * 10, project=project))
+    batch = add_batch(store, batch_record(file.id, project=project))
+    claimed = store.claim_validation(owner, NOW, 30)
+    assert claimed is not None and claimed.id == batch.id
+    return batch, [ShardRecord(batch.id, 0, 1, lines, 0, lines * 10, lines)]
+
+
+def test_a_batch_starts_only_if_its_lines_fit_in_the_same_transaction(store: Store) -> None:
+    running(store, 4)
+    batch, shards = validated(store, 7, "v2")
+    with pytest.raises(EnqueuedLinesQuotaReached) as full:
+        store.start_batch(batch.id, "v2", "m", shards, NOW, max_enqueued_lines=10)
+    assert full.value == EnqueuedLinesQuotaReached("p", limit=10, enqueued=4, adding=7)
+    fetched = store.get_batch("p", batch.id)
+    assert fetched is not None and fetched.status is BatchStatus.VALIDATING  # nothing written
+    store.start_batch(batch.id, "v2", "m", shards, NOW, max_enqueued_lines=11)  # exactly fits
+    assert store.usage.of("p").enqueued_lines == 11
+
+
+@pytest.mark.parametrize("round_", range(3))  # a few rounds: an unlocked check races
+def test_two_batches_started_at_once_cannot_both_take_the_last_room(
+    database_url: str, round_: int
+) -> None:
+    """Each fits alone, both do not: whatever the timing, exactly one starts.
+
+    Each thread has its own `Store` (its own pool), as two workers would, and they
+    start at the same moment; on PostgreSQL the project's advisory lock orders them.
+    """
+    setup = Store.open(database_url)
+    pending = [validated(setup, 6, f"v{n}") for n in range(2)]
+    setup.close()
+    barrier = threading.Barrier(len(pending))
+    outcomes: list[str] = []
+
+    def start(number: int) -> None:
+        store = Store.open(database_url)
+        batch, shards = pending[number]
+        try:
+            barrier.wait()
+            store.start_batch(batch.id, f"v{number}", "m", shards, NOW, max_enqueued_lines=10)
+            outcomes.append("started")
+        except EnqueuedLinesQuotaReached as full:
+            outcomes.append(f"refused at {full.enqueued}")
+        finally:
+            store.close()
+
+    threads = [threading.Thread(target=start, args=(n,)) for n in range(len(pending))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(outcomes) == ["refused at 6", "started"]
+    check = Store.open(database_url)
+    assert check.usage.of("p").enqueued_lines == 6
+    check.close()

@@ -36,7 +36,14 @@ FACES = {
         "RESPONSES",
     },
     "batchyard.engine": {"Engine"},
-    "batchyard.runtime.run": {"Interrupted", "JobOutcome", "endpoint_of", "input_key", "run_file"},
+    "batchyard.runtime.run": {
+        "Interrupted",
+        "JobOutcome",
+        "endpoint_of",
+        "input_key",
+        "local_limits",
+        "run_file",
+    },
     "batchyard.runtime.serve": {
         "Services",
         "check_exposure",
@@ -56,13 +63,16 @@ FACES = {
         "StoreError",
     },
     "batchyard.webhooks": {
+        "AddressPolicy",
         "Attempt",
         "Deliverer",
+        "address_problem",
         "http_client",
         "new_secret",
         "post_event",
         "secret_hint",
         "signed_headers",
+        "system_resolve",
         "url_problem",
     },
 }

@@ -418,7 +418,8 @@ def test_too_many_requests_stops_at_the_first_line_over() -> None:
     assert [e.to_dict() for e in report.errors] == [
         {
             "code": "too_many_requests",
-            "message": "The batch has more than 3 requests; the limit is 3 per batch.",
+            "message": "The batch has more than 3 requests; the limit is 3 per batch (a server's "
+            "[limits] max_requests_per_batch; `batchyard split` cuts a file).",
             "param": None,
             "line": 6,
         }

@@ -15,6 +15,7 @@ from batchyard import __version__
 from batchyard.api.auth import AuthMiddleware
 from batchyard.api.errors import install_error_handlers
 from batchyard.api.middleware import RequestMiddleware
+from batchyard.api.responses import install_response_schemas
 from batchyard.api.routes import api_router
 from batchyard.api.routes import metrics as metrics_route
 from batchyard.api.schemas import OrjsonResponse
@@ -59,6 +60,7 @@ def create_app(
     app.include_router(api_router, prefix="/v1")
     app.include_router(metrics_route.router)
     app.add_api_route("/health", _health, methods=["GET"], include_in_schema=False)
+    install_response_schemas(app)
     return app
 
 

@@ -1,5 +1,7 @@
 """Request bodies for the OpenAPI schema, for routes that read their JSON by hand.
 
+(Their responses are described in responses.py.)
+
 The routes parse bodies themselves (to answer in OpenAI's error words, and to
 cap their size), so FastAPI cannot see them; without these a fuzzer or a
 generated client has no idea what to send.
@@ -12,15 +14,15 @@ from typing import Any
 from pydantic import BaseModel
 
 
-def _inline(schema: Any, defs: dict[str, Any]) -> Any:
+def inline_refs(schema: Any, defs: dict[str, Any]) -> Any:
     """`schema` with every `#/$defs/...` reference replaced by its definition."""
     if isinstance(schema, dict):
         ref = schema.get("$ref")
         if isinstance(ref, str) and ref.startswith("#/$defs/"):
-            return _inline(defs[ref.removeprefix("#/$defs/")], defs)
-        return {k: _inline(v, defs) for k, v in schema.items() if k != "$defs"}
+            return inline_refs(defs[ref.removeprefix("#/$defs/")], defs)
+        return {k: inline_refs(v, defs) for k, v in schema.items() if k != "$defs"}
     if isinstance(schema, list):
-        return [_inline(item, defs) for item in schema]
+        return [inline_refs(item, defs) for item in schema]
     return schema
 
 
@@ -30,7 +32,7 @@ def json_body(model: type[BaseModel] | dict[str, Any]) -> dict[str, Any]:
         schema = model
     else:
         raw = model.model_json_schema()
-        schema = _inline(raw, raw.get("$defs", {}))
+        schema = inline_refs(raw, raw.get("$defs", {}))
     return {
         "requestBody": {
             "required": True,

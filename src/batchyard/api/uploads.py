@@ -54,10 +54,12 @@ class Form:
     size: int
 
 
-def too_large(limit: int) -> PayloadTooLarge:
-    return PayloadTooLarge(
-        f"File is too large: the limit is {limit} bytes.", param="file", code="file_too_large"
-    )
+def too_large(limit: int, batch_limit: int | None = None) -> PayloadTooLarge:
+    """`batch_limit`, when the purpose is not known yet: a batch file's own, lower cap."""
+    message = f"File is too large: the limit is {limit:,} bytes"
+    if batch_limit is not None and batch_limit < limit:
+        message += f", and {batch_limit:,} bytes for a batch input file (purpose 'batch')"
+    return PayloadTooLarge(message + ".", param="file", code="file_too_large")
 
 
 def boundary_of(content_type: str | None) -> bytes:

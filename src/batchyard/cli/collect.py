@@ -27,6 +27,12 @@ def report(manifest: Manifest, outcome: Outcome) -> None:
         more = outcome.missing - len(outcome.missing_ids)
         ids = ", ".join(outcome.missing_ids) + (f" and {more:,} more" if more else "")
         say(f"  no result for: {ids}")
+    for part in manifest.parts:
+        if part.results_expired:
+            say(
+                f"  {part.name}: its results expired: {part.results_expired}. Collecting "
+                "again cannot bring them back; `batchyard retry` runs its lines again."
+            )
     for line in advise(manifest, outcome.codes, outcome.missing_by_part):
         say(f"  {line}")
 

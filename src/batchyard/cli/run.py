@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import tomllib
 from pathlib import Path
 
 import click
@@ -46,10 +47,11 @@ def run(
     command again: it continues the same batch instead of starting over.
       batchyard run examples/kb/requests.jsonl -o vectors.jsonl
     """
-    from batchyard.runtime.run import Interrupted, run_file
+    from batchyard.runtime.run import Interrupted, local_limits, run_file
 
     logging.getLogger().setLevel(logging.WARNING)
     settings = load_cli_settings(config, data_dir)
+    settings.limits = local_limits(settings.limits, _limits_set_in(config))
     stem = input_file.with_suffix("")
     output = output or stem.with_name(stem.name + ".output.jsonl")
     errors = errors or stem.with_name(stem.name + ".errors.jsonl")
@@ -122,7 +124,8 @@ def run(
         )
         for error in (batch.errors or [])[:20]:
             where = f"line {error.get('line')}: " if error.get("line") else ""
-            console.print(f"  {where}{error.get('code')}: {error.get('message')}")
+            # Markup off: messages quote config keys such as [limits], and client text.
+            console.print(f"  {where}{error.get('code')}: {error.get('message')}", markup=False)
         sys.exit(1)
     usage = batch.usage
     console.print(
@@ -134,3 +137,10 @@ def run(
         console.print(f"  output: {outcome.output}")
     if outcome.errors:
         console.print(f"  errors: {outcome.errors}")
+
+
+def _limits_set_in(config: Path | None) -> set[str]:
+    """The `[limits]` keys the config file names (it was read and checked already)."""
+    if config is None:
+        return set()
+    return set(tomllib.loads(config.read_text(encoding="utf-8")).get("limits", {}))

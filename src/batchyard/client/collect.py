@@ -10,6 +10,7 @@ one), so memory stays flat however many lines there are.
 from __future__ import annotations
 
 import os
+import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -48,6 +49,8 @@ class Outcome:
 
 def download(manifest: Manifest, client: openai.OpenAI, index: Index) -> int:
     """Fetch and index the result files of terminal parts not yet collected; return how many."""
+    import openai  # here, not at import: the CLI starts without the SDK
+
     fetched = 0
     results_dir = manifest.work_dir / "results"
     results_dir.mkdir(parents=True, exist_ok=True)
@@ -59,12 +62,40 @@ def download(manifest: Manifest, client: openai.OpenAI, index: Index) -> int:
                 continue
             relative = f"results/{part.name}.{kind}.jsonl"
             if not index.is_indexed(relative):
-                _fetch(client, file_id, manifest.work_dir / relative)
+                try:
+                    _fetch(client, file_id, manifest.work_dir / relative)
+                except openai.NotFoundError:
+                    # The server's retention sweeper deleted it: no re-run brings it back.
+                    part.results_expired = _expiry(client, part, file_id)
+                    continue
                 index.add_results(relative, seq, _result_lines(manifest.work_dir / relative))
                 fetched += 1
         part.collected = True
         manifest.save()
     return fetched
+
+
+def _expiry(client: openai.OpenAI, part: Part, file_id: str) -> str:
+    """Say that `part`'s results expired, and when: from the batch's end, if it is known."""
+    import openai
+
+    ended = None
+    try:
+        batch = client.batches.retrieve(part.batch_id or "")
+        ended = batch.completed_at or batch.failed_at or batch.expired_at or batch.cancelled_at
+    except openai.APIStatusError:
+        pass  # the batch row went too: only the file's id is left to name
+    said = f"the server deleted result file {file_id} when it expired"
+    if ended is None:
+        return said
+    return (
+        f"{said} (the batch ended {_utc(ended)}; servers keep result files 30 days after "
+        "by default, or as the batch's output_expires_after says)"
+    )
+
+
+def _utc(seconds: float) -> str:
+    return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(seconds))
 
 
 def _fetch(client: openai.OpenAI, file_id: str, dest: Path) -> None:
@@ -117,8 +148,11 @@ def merge(manifest: Manifest, index: Index, output: Path, fmt: str | None = None
                 if len(outcome.missing_ids) < _SAMPLE:
                     outcome.missing_ids.append(row.custom_id)
                 part = parts.get(row.latest)
-                why = f"status {part.status or part.state}" if part else "unknown part"
-                message = f"No result for this request: its batch ended without one ({why})."
+                if part is not None and part.results_expired:
+                    message = f"No result for this request: {part.results_expired}."
+                else:
+                    why = f"status {part.status or part.state}" if part else "unknown part"
+                    message = f"No result for this request: its batch ended without one ({why})."
                 writer.write(missing_line(row.custom_id, "batchyard_missing", message), "missing")
             else:
                 outcome.pending += 1

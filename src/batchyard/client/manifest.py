@@ -59,6 +59,7 @@ class Part:
     requests: int
     bytes: int
     round: int = 0  # 0: the split of the inputs; n: the n-th retry
+    retried_failures: int = 0  # of a retry's lines, those whose last try was an error line
     state: str = "pending"
     upload_name: str = ""
     file_id: str | None = None
@@ -75,6 +76,7 @@ class Part:
     error_file_id: str | None = None
     error: str | None = None  # why the batch failed or was refused, in a line
     collected: bool = False  # results downloaded and indexed
+    results_expired: str | None = None  # why they cannot be: the server deleted them, when
     deleted: list[str] = field(default_factory=list)  # server files cleanup removed
 
     @property

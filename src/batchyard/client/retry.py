@@ -48,6 +48,8 @@ def add_round(manifest: Manifest, index: Index, custom_ids: list[str]) -> list[P
     sources: dict[str, IO[bytes]] = {}
     members: list[tuple[str, str]] = []  # (part name, custom_id)
     by_name = {p.name: p for p in manifest.parts}
+    wanted = set(custom_ids)
+    failed_before = {r.custom_id for r in index.rows() if r.custom_id in wanted and r.file}
     model = ""
     try:
         for request in index.requests_of(custom_ids):
@@ -81,6 +83,7 @@ def add_round(manifest: Manifest, index: Index, custom_ids: list[str]) -> list[P
             out.write(source.read(request.length))
             parts[-1].requests += 1
             parts[-1].bytes += request.length
+            parts[-1].retried_failures += request.custom_id in failed_before
             members.append((parts[-1].name, request.custom_id))
     finally:
         if out is not None:

@@ -51,8 +51,10 @@ def summary(submitter: Submitter) -> str:
     for part in parts:
         key = "refused" if part.state == "rejected" else (part.status or "waiting")
         statuses[key] = statuses.get(key, 0) + 1
+    # Each line once, by its last try: a success is never retried, and a failure a
+    # retry sent again is no longer one (whatever the retry comes to, it counts there).
     done = sum(p.completed for p in parts)
-    failed = sum(p.failed for p in parts)
+    failed = sum(p.failed for p in parts) - sum(p.retried_failures for p in parts)
     states = ", ".join(f"{n} {s}" for s, n in sorted(statuses.items()))
     return (
         f"batchyard {submitter.manifest.job}: {len(parts)} batches ({states}); "

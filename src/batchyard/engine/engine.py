@@ -29,6 +29,7 @@ from batchyard.engine.intake import validate_batch
 from batchyard.engine.monitor import Monitor
 from batchyard.engine.retry import RetryPolicy
 from batchyard.engine.runner import ShardRunner
+from batchyard.engine.spend import SpendGuards
 from batchyard.engine.sweeper import sweep_expired
 from batchyard.metrics import Metrics
 from batchyard.records import ShardClaim
@@ -87,6 +88,7 @@ class Engine:
         self._owns_backends = backends is None
         self._limiters: dict[str, asyncio.Semaphore] = {}
         self._runners: set[ShardRunner] = set()
+        self._spend = SpendGuards(settings, store, self.metrics)  # cost caps, at admission
         # One event per loop, so that one loop's wait never swallows another's wake-up.
         self._wakes: list[asyncio.Event] = []
         self._stopping = asyncio.Event()
@@ -292,6 +294,7 @@ class Engine:
             await asyncio.gather(*tasks, return_exceptions=True)
 
     async def _run_shard(self, claim: ShardClaim) -> None:
+        spend = await self._spend.acquire(claim)
         runner = ShardRunner(
             claim,
             backend=self._backend(claim.model),
@@ -302,6 +305,7 @@ class Engine:
             policy=self.policy,
             on_line=self._count_line,
             metrics=self.metrics,
+            spend=spend,
         )
         self._runners.add(runner)
         try:
@@ -314,6 +318,7 @@ class Engine:
             )
         finally:
             self._runners.discard(runner)
+            self._spend.release(spend)
             self._wake_all()
 
     def _count_line(self) -> None:

@@ -11,6 +11,7 @@ from batchyard.errors import enqueued_lines_message
 from batchyard.pricing import CAP_KEY, parse_cap
 from batchyard.records import BatchRecord, BatchStatus, LineError, ShardRecord
 from batchyard.store import Store
+from batchyard.store.errors import EnqueuedLinesQuotaReached
 from batchyard.validation import validate_batch_file
 
 
@@ -89,27 +90,13 @@ def validate_batch(
         error = LineError("cost_cap_unpriced", message, f"metadata.{CAP_KEY}")
         store.fail_validation(batch.id, owner, [error.to_dict()], now)
         return
-    if _over_enqueued_limit(settings, store, batch, owner, report.requests, now):
-        return
     shards = [ShardRecord.of(batch.id, i, span) for i, span in enumerate(report.shards)]
-    store.start_batch(batch.id, owner, report.model, shards, now)
-
-
-def _over_enqueued_limit(
-    settings: Settings, store: Store, batch: BatchRecord, owner: str, lines: int, now: int
-) -> bool:
-    """Fail the batch, as OpenAI does past its enqueued-token limit, if its lines do not fit.
-
-    Concurrent validations in several workers may each see room for themselves;
-    the limit may then be passed by a batch or so.
-    """
     limit = settings.policy(batch.project).max_enqueued_lines
-    if limit is None:
-        return False
-    enqueued = store.usage.of(batch.project).enqueued_lines
-    if enqueued + lines <= limit:
-        return False
-    message = enqueued_lines_message(batch.project, limit, enqueued, lines)
-    error = LineError("enqueued_line_limit_exceeded", message)
-    store.fail_validation(batch.id, owner, [error.to_dict()], now)
-    return True
+    try:
+        store.start_batch(batch.id, owner, report.model, shards, now, max_enqueued_lines=limit)
+    except EnqueuedLinesQuotaReached as full:
+        # Counted and refused in the start's own transaction: two batches validated
+        # at once cannot both take the last room (OpenAI's enqueued-token limit).
+        message = enqueued_lines_message(full.project, full.limit, full.enqueued, full.adding)
+        error = LineError("enqueued_line_limit_exceeded", message)
+        store.fail_validation(batch.id, owner, [error.to_dict()], now)

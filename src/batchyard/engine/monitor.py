@@ -15,8 +15,9 @@ import time
 from collections.abc import Callable
 
 from batchyard.config import Settings
+from batchyard.engine.spend import cap_error
 from batchyard.metrics import Metrics
-from batchyard.pricing import CAP_KEY, cost_of, parse_cap
+from batchyard.pricing import cost_of, parse_cap
 from batchyard.records import LineError, RunningBatch, StopReason
 from batchyard.store import Store
 
@@ -86,12 +87,7 @@ class Monitor:
         spent = cost_of(batch.usage, price).batch_usd
         if spent < cap:
             return None
-        message = (
-            f"The batch was cancelled when its cost reached {spent:.6f} USD: its cap "
-            f"(metadata {CAP_KEY}) is {cap:g} USD. Requests already running finished "
-            "and are billed; the rest are in the error file as batch_cancelled."
-        )
-        return StopReason.COST_CAP, LineError("cost_cap_reached", message, f"metadata.{CAP_KEY}")
+        return StopReason.COST_CAP, cap_error(spent, cap)
 
     def _breaker(self, batch: RunningBatch) -> Verdict | None:
         lines = self.settings.monitor.breaker_lines

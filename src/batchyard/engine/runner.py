@@ -23,6 +23,7 @@ from batchyard.config import EngineSettings
 from batchyard.engine import journal
 from batchyard.engine.lines import Line, pending_requests, result_line, usage_of
 from batchyard.engine.retry import RetryPolicy
+from batchyard.engine.spend import SpendGuard
 from batchyard.metrics import Metrics
 from batchyard.records import ShardClaim, ShardProgress, Usage
 from batchyard.store import ShardVerdict, Store
@@ -45,6 +46,7 @@ class ShardRunner:
         policy: RetryPolicy,
         on_line: Callable[[], None] | None = None,
         metrics: Metrics | None = None,
+        spend: SpendGuard | None = None,
     ) -> None:
         self.claim = claim
         self.shard = claim.shard
@@ -56,6 +58,7 @@ class ShardRunner:
         self.policy = policy
         self.on_line = on_line
         self.metrics = metrics
+        self.spend = spend  # the batch's cost cap, checked before each call (spend.py)
         self.progress = ShardProgress()
         self.stopping = False  # finish in-flight lines, start no new ones
         self.lost = False  # another worker owns the shard: write nothing more
@@ -104,11 +107,27 @@ class ShardRunner:
         attempt = 1
         pending = group
         while pending:
+            if self.spend is not None:
+                await self.spend.wait_turn()
             async with self.limiter:
                 if self.stopping or self.lost:
                     return
+                admitted = self.spend.admit(len(pending)) if self.spend is not None else True
+                if admitted is None:
+                    continue  # another group is learning what a line costs
+                if not admitted:
+                    self.stopping = True
+                    assert self.spend is not None
+                    await self.spend.stop_batch()
+                    return
                 started = time.monotonic()
-                results = await self.backend.run([request for _, request in pending])
+                results: list[Result] = []
+                try:
+                    results = await self.backend.run([request for _, request in pending])
+                finally:
+                    if self.spend is not None:  # the lines are back (or lost): not in flight
+                        billed = [usage_of(r.body) for r in results if r.ok]
+                        await self.spend.settle(len(pending), billed)
                 self._observe(time.monotonic() - started, results)
             retry: list[Line] = []
             wait = 0.0

@@ -13,20 +13,24 @@ import asyncio
 import hashlib
 import shutil
 import signal
+import sys
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import orjson
 
 from batchyard import ids
 from batchyard.blobs.keys import file_key
-from batchyard.config import Settings
+from batchyard.config import Limits, Settings
 from batchyard.records import BatchRecord, FileRecord
 from batchyard.runtime.serve import Services, running_engine
 
 PROJECT = "default"
+# The hosted per-batch caps: they share a server fairly, and mean nothing to one local file.
+SERVER_CAPS = ("max_requests_per_batch", "max_batch_file_bytes")
 
 
 @dataclass
@@ -80,6 +84,13 @@ def endpoint_of(path: Path) -> str:
                     return url
                 break
     return "/v1/chat/completions"
+
+
+def local_limits(limits: Limits, set_in_config: Collection[str]) -> Limits:
+    """A local run has no per-batch cap (lines, bytes) unless its config sets one: the
+    engine runs a file of any length in flat memory, shard by shard."""
+    uncapped: dict[str, Any] = {cap: sys.maxsize for cap in SERVER_CAPS}
+    return replace(limits, **{k: v for k, v in uncapped.items() if k not in set_in_config})
 
 
 def _state_path(settings: Settings, key: str) -> Path:
@@ -224,4 +235,4 @@ def run_file(
         services.close()
 
 
-__all__ = ["Interrupted", "JobOutcome", "endpoint_of", "input_key", "run_file"]
+__all__ = ["Interrupted", "JobOutcome", "endpoint_of", "input_key", "local_limits", "run_file"]

@@ -181,10 +181,25 @@ class BatchStore(StoreBase):
                 self._cancel_unstarted(conn, batch_id, owner, now)
 
     def start_batch(
-        self, batch_id: str, owner: str, model: str, shard_list: Sequence[ShardRecord], now: int
+        self,
+        batch_id: str,
+        owner: str,
+        model: str,
+        shard_list: Sequence[ShardRecord],
+        now: int,
+        *,
+        max_enqueued_lines: int | None = None,
     ) -> None:
-        """Record the shards of a validated batch and set it `in_progress`."""
+        """Record the shards of a validated batch and set it `in_progress`.
+
+        With `max_enqueued_lines`, the project's lines are counted and the batch
+        started in one transaction, under the project's quota lock, so two batches
+        validated at once cannot both take the last room (`EnqueuedLinesQuotaReached`).
+        """
+        total = sum(s.requests for s in shard_list)
         with self._tx() as conn:
+            if max_enqueued_lines is not None:
+                self._room_for(conn, batch_id, total, max_enqueued_lines)
             started = _end_validation(
                 conn,
                 batch_id,
@@ -192,7 +207,7 @@ class BatchStore(StoreBase):
                 status=BatchStatus.IN_PROGRESS.value,
                 in_progress_at=now,
                 model=model,
-                total=sum(s.requests for s in shard_list),
+                total=total,
             )
             if started:
                 self._signal(conn, Event.SHARDS)
@@ -203,6 +218,16 @@ class BatchStore(StoreBase):
                 )
             else:
                 self._cancel_unstarted(conn, batch_id, owner, now)
+
+    @staticmethod
+    def _room_for(conn: Connection, batch_id: str, lines: int, limit: int) -> None:
+        project = conn.execute(select(batches.c.project).where(batches.c.id == batch_id)).scalar()
+        if project is None:
+            return
+        usage.lock_project(conn, project)
+        enqueued = usage.enqueued_lines(conn, project)
+        if enqueued + lines > limit:
+            raise EnqueuedLinesQuotaReached(project, limit, enqueued, lines)
 
     def cancel_unstarted(self, batch_id: str, owner: str, now: int) -> None:
         """End a batch cancelled before any line ran: `cancelled`, counts 0, no files."""

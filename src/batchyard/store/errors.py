@@ -50,6 +50,7 @@ class EnqueuedLinesQuotaReached(QuotaReached):
     project: str
     limit: int
     enqueued: int
+    adding: int | None = None  # the lines of the batch being started, when known
 
 
 __all__ = [

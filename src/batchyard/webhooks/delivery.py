@@ -5,7 +5,9 @@ event's stored body with fresh Standard Webhooks headers (same `webhook-id`,
 new timestamp and signature per try), and settles the row. A non-2xx answer
 (redirects included), a timeout or a refused connection is retried with
 exponential backoff and jitter; a try that would fall past `max_age_seconds`
-after the event is not made, and the delivery is abandoned. A process that
+after the event is not made, and the delivery is abandoned. A URL the policy
+refuses at the send (`url_refused`, or `address_refused` when its host now
+resolves inward: addresses.py) is abandoned at once. A process that
 dies mid-try leaves the row to fall due again when its lease runs out.
 Bodies, secrets and URLs never go to the log: it names the delivery and the
 endpoint by id.
@@ -20,6 +22,7 @@ import random
 import time
 from dataclasses import dataclass
 
+import httpcore
 import httpx
 
 from batchyard import __version__
@@ -27,6 +30,13 @@ from batchyard.config import WebhookSettings
 from batchyard.metrics import Metrics
 from batchyard.records import DueDelivery
 from batchyard.store import Store
+from batchyard.webhooks.addresses import (
+    AddressPolicy,
+    AddressRefused,
+    GuardedNetwork,
+    Resolve,
+    system_resolve,
+)
 from batchyard.webhooks.signing import signed_headers
 from batchyard.webhooks.urls import url_problem
 
@@ -34,6 +44,7 @@ log = logging.getLogger("batchyard.webhooks")
 
 USER_AGENT = f"batchyard/{__version__} (webhooks)"
 _BATCH = 32  # deliveries claimed per query
+_REFUSALS = ("url_refused", "address_refused")  # the policy's: not retried
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +70,8 @@ async def post_event(
     }
     try:
         response = await client.post(url, content=body.encode(), headers=headers)
+    except AddressRefused:
+        return Attempt(0, "address_refused")
     except httpx.TimeoutException:
         return Attempt(0, "timeout")
     except httpx.HTTPError:
@@ -68,9 +81,23 @@ async def post_event(
     return Attempt(response.status_code, f"http_{response.status_code}")
 
 
-def http_client(settings: WebhookSettings) -> httpx.AsyncClient:
-    """Redirects are failures (as upstream), and a slow receiver is a timeout."""
-    return httpx.AsyncClient(timeout=settings.timeout_seconds, follow_redirects=False)
+def http_client(settings: WebhookSettings, resolve: Resolve = system_resolve) -> httpx.AsyncClient:
+    """Redirects are failures (as upstream), and a slow receiver is a timeout.
+
+    Every connection goes through `GuardedNetwork`, so the address policy holds at
+    the moment of connecting. The client is given its transport, so it takes no
+    proxy from the environment: a proxy would connect where the guard cannot see.
+    """
+    transport = httpx.AsyncHTTPTransport()
+    # httpx has no public seam for the connect; its pool is httpcore's, built here
+    # with the guard as its network backend (the same pool httpx would build).
+    transport._pool = httpcore.AsyncConnectionPool(
+        ssl_context=httpx.create_ssl_context(),
+        network_backend=GuardedNetwork(AddressPolicy.of(settings.allowed_networks), resolve),
+    )
+    return httpx.AsyncClient(
+        transport=transport, timeout=settings.timeout_seconds, follow_redirects=False
+    )
 
 
 class Deliverer:
@@ -126,14 +153,15 @@ class Deliverer:
         return len(due) == min(free, _BATCH)
 
     async def _deliver(self, client: httpx.AsyncClient, delivery: DueDelivery) -> None:
-        refused = url_problem(delivery.url, allow_http=self.settings.allow_http)
-        if refused:  # the policy got stricter since the endpoint was saved
+        if url_problem(delivery.url, allow_http=self.settings.allow_http):
+            # the policy got stricter since the endpoint was saved
             attempt = Attempt(0, "url_refused")
         else:
             attempt = await post_event(
                 client, delivery.url, delivery.id, delivery.payload, delivery.secrets
             )
         now = time.time()
+        refused = attempt.error in _REFUSALS
         retry_at = None if attempt.ok or refused else self.retry_at(delivery, now)
         outcome = "delivered" if attempt.ok else "retrying" if retry_at else "abandoned"
         settled = await asyncio.to_thread(

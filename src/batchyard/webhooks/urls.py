@@ -1,8 +1,10 @@
-"""Which URLs an endpoint may have: https anywhere, plain http only to this machine.
+"""Which URLs an endpoint may have: https, plain http only to this machine.
 
 A receiver on loopback (a test, a local relay) needs no TLS; anything else in
 clear text would expose signed events on the network, so it needs
-`[webhooks] allow_http = true`.
+`[webhooks] allow_http = true`. This is the URL's form only: where its host
+resolves to is checked by addresses.py (loopback too needs
+`[webhooks] allowed_networks`).
 """
 
 from __future__ import annotations

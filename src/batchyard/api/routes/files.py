@@ -99,7 +99,8 @@ async def create_file(
     header = request.headers.get("content-length", "")
     declared = int(header) if header.isdigit() else None
     if declared is not None and declared > limits.max_upload_bytes + FORM_OVERHEAD_BYTES:
-        raise too_large(limits.max_upload_bytes)
+        # Refused before the form is read, so its purpose is not known: name both caps.
+        raise too_large(limits.max_upload_bytes, limits.max_batch_file_bytes)
     room = None
     if policy.max_stored_bytes is not None:
         room = await _storage_room(store, project, policy.max_stored_bytes)

@@ -23,10 +23,20 @@ from batchyard.api.deps import ProjectDep, SettingsDep, StoreDep
 from batchyard.api.errors import invalid_value
 from batchyard.api.openapi import json_body
 from batchyard.api.schemas import OrjsonResponse, page
+from batchyard.config import WebhookSettings
 from batchyard.errors import BadRequest, NotFound
 from batchyard.records import WebhookEndpointRecord
 from batchyard.store.webhooks import BATCH_EVENT_TYPES, event_payload
-from batchyard.webhooks import http_client, new_secret, post_event, secret_hint, url_problem
+from batchyard.webhooks import (
+    AddressPolicy,
+    address_problem,
+    http_client,
+    new_secret,
+    post_event,
+    secret_hint,
+    system_resolve,
+    url_problem,
+)
 
 router = APIRouter(tags=["webhooks"])
 
@@ -107,8 +117,12 @@ def _name(value: str) -> str:
     return value
 
 
-def _url(value: str, allow_http: bool) -> str:
-    problem = url_problem(value, allow_http=allow_http)
+async def _url(value: str, settings: WebhookSettings) -> str:
+    """The URL's form, then where its host resolves to now (sends check it again)."""
+    problem = url_problem(value, allow_http=settings.allow_http)
+    if problem is None:
+        policy = AddressPolicy.of(settings.allowed_networks)
+        problem = await address_problem(value, policy, system_resolve)
     if problem:
         raise BadRequest(f"Invalid 'url': {problem}.", param="url", code="invalid_url")
     return value
@@ -129,7 +143,7 @@ async def create_endpoint(
         id=ids.webhook_endpoint_id(),
         project=project,
         name=_name(body.name),
-        url=_url(body.url, settings.webhooks.allow_http),
+        url=await _url(body.url, settings.webhooks),
         event_types=_event_types(body.event_types),
         secret=new_secret(),
         created_at=now,
@@ -171,7 +185,7 @@ async def update_endpoint(
     if body.name is not None:
         changes["name"] = _name(body.name)
     if body.url is not None:
-        changes["url"] = _url(body.url, settings.webhooks.allow_http)
+        changes["url"] = await _url(body.url, settings.webhooks)
     if body.event_types is not None:
         changes["event_types"] = _event_types(body.event_types)
     record = await run_in_threadpool(
@@ -234,7 +248,7 @@ async def test_endpoint(
     record = await run_in_threadpool(store.webhooks.get_endpoint, project, endpoint_id)
     if record is None:
         raise no_such_endpoint(endpoint_id)
-    _url(record.url, settings.webhooks.allow_http)  # the policy may have tightened since
+    await _url(record.url, settings.webhooks)  # the policy may have tightened since
     now = int(time.time())
     sample_batch = "batch_" + secrets.token_hex(16)
     payload = event_payload(ids.event_id(), body.event_type, sample_batch, now)
@@ -243,6 +257,13 @@ async def test_endpoint(
         keys.append(record.previous_secret)
     async with http_client(settings.webhooks) as client:
         attempt = await post_event(client, record.url, ids.webhook_id(), payload, keys)
+    if attempt.error == "address_refused":  # rebound since the check just above
+        raise BadRequest(
+            f"Invalid 'url': the URL of {record.id} now resolves to an address that may "
+            "not receive webhooks.",
+            param="url",
+            code="invalid_url",
+        )
     if attempt.status_code == 0:
         raise BadRequest(
             f"The test event could not be delivered to {record.id}: no answer ({attempt.error}).",
