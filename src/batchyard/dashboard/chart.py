@@ -19,6 +19,11 @@ from batchyard.store import Store
 WIDTH, HEIGHT, PAD = 640, 180, 28
 _KEEP_BATCHES = 256
 _KEEP_POINTS = 240
+_NEAR = 4  # show expires_at to scale when it is within 4x the span drawn
+
+
+def _hours(seconds: float) -> str:
+    return f"{seconds / 3600:.1f} h" if seconds >= 3600 else f"{max(0, seconds) / 60:.0f} min"
 
 
 class Samples:
@@ -59,7 +64,13 @@ def progress_chart(
     points.sort()
     end_of_run = batch["completed_at"] or batch["cancelled_at"] or batch["expired_at"]
     eta = batch["batchyard"]["eta"]
-    right = float(max(batch["expires_at"], eta or 0, end_of_run or 0, points[-1][0]))
+    right = float(max(eta or 0, end_of_run or 0, points[-1][0]))
+    # A short run in a 24 h window would be a sliver: show `expires_at` to scale only
+    # when it is near, else as a label at the right edge saying how far off it is.
+    expires_near = batch["expires_at"] - start <= _NEAR * max(1.0, right - start)
+    if expires_near:
+        right = max(right, float(batch["expires_at"]))
+    right += 0.05 * max(1.0, right - start)
     span = max(1.0, right - start)
 
     def x(t: float) -> float:
@@ -86,10 +97,17 @@ def progress_chart(
             f'<line class="eta" x1="{x(last_t):.1f}" y1="{y(last_n):.1f}" '
             f'x2="{x(eta):.1f}" y2="{y(total):.1f}"><title>ETA</title></line>'
         )
-    ex = x(batch["expires_at"])
-    parts.append(
-        f'<line class="expires" x1="{ex:.1f}" y1="{PAD}" x2="{ex:.1f}" y2="{HEIGHT - PAD}"/>'
-        f'<text class="expires" x="{ex - 60:.1f}" y="{PAD - 8}">expires_at</text>'
-    )
+    if expires_near:
+        ex = x(batch["expires_at"])
+        parts.append(
+            f'<line class="expires" x1="{ex:.1f}" y1="{PAD}" x2="{ex:.1f}" y2="{HEIGHT - PAD}"/>'
+            f'<text class="expires" x="{ex - 60:.1f}" y="{PAD - 8}">expires_at</text>'
+        )
+    else:
+        away = _hours(batch["expires_at"] - right)
+        parts.append(
+            f'<text class="expires" x="{WIDTH - PAD - 150}" y="{PAD - 8}">'
+            f"expires_at in {away} &#8594;</text>"
+        )
     parts.append("</svg>")
     return Markup("".join(parts))
