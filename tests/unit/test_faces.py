@@ -35,6 +35,7 @@ FACES = {
         "REQUIRED_BODY_FIELDS",
         "RESPONSES",
     },
+    "batchyard.dashboard": {"mount_dashboard"},
     "batchyard.engine": {"Engine"},
     "batchyard.runtime.run": {
         "Interrupted",

@@ -24,6 +24,8 @@ from batchyard.store import Store
 
 DEFAULT_PROJECT = "default"
 OPEN_PATHS = frozenset({"/health", "/metrics"})
+# The dashboard signs its visitors in with a key of their own and a session cookie.
+OWN_AUTH_PREFIX = "/dashboard"
 _WHERE = "An operator of this batchyard server can make you one with `batchyard keys create`."
 _CHALLENGE = {"www-authenticate": "Bearer"}
 
@@ -58,6 +60,10 @@ def incorrect_key(key: str) -> APIError:
     )
 
 
+def _own_auth(path: str) -> bool:
+    return path == OWN_AUTH_PREFIX or path.startswith(OWN_AUTH_PREFIX + "/")
+
+
 class AuthMiddleware:
     """Sets `scope["state"]["project"]` for the routes, or answers 401 itself."""
 
@@ -67,7 +73,8 @@ class AuthMiddleware:
         self._keys_exist = False  # once true, stays true: keys are never deleted
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] in OPEN_PATHS:
+        path = scope.get("path", "")
+        if scope["type"] != "http" or path in OPEN_PATHS or _own_auth(path):
             await self.app(scope, receive, send)
             return
         token = bearer_token(scope)

@@ -22,6 +22,7 @@ from batchyard.config import ConfigError
     is_flag=True,
     help="Allow listening beyond loopback while no API key exists (anyone may use it).",
 )
+@click.option("--no-dashboard", is_flag=True, help="Do not serve the dashboard at /dashboard.")
 def serve(
     host: str,
     port: int,
@@ -31,6 +32,7 @@ def serve(
     blob_url: str | None,
     no_worker: bool,
     insecure_no_auth: bool,
+    no_dashboard: bool,
 ) -> None:
     """Serve the Files and Batches API under /v1, and run the batches.
 
@@ -50,7 +52,12 @@ def serve(
     try:
         asyncio.run(
             serve_forever(
-                settings, host, port, worker=not no_worker, insecure_no_auth=insecure_no_auth
+                settings,
+                host,
+                port,
+                worker=not no_worker,
+                insecure_no_auth=insecure_no_auth,
+                dashboard=not no_dashboard,
             )
         )
     except ConfigError as exc:

@@ -24,6 +24,7 @@ from batchyard.api.app import create_app, create_worker_app
 from batchyard.backends import Backends
 from batchyard.blobs import BlobStore, open_blob_store
 from batchyard.config import ConfigError, Settings
+from batchyard.dashboard import mount_dashboard
 from batchyard.engine import Engine
 from batchyard.store import Store
 
@@ -131,8 +132,12 @@ async def serve(
     *,
     worker: bool = True,
     insecure_no_auth: bool = False,
+    dashboard: bool = True,
 ) -> None:
-    """Serve until SIGINT/SIGTERM. Raises ConfigError, before listening, when unsafe."""
+    """Serve until SIGINT/SIGTERM, with the dashboard unless `dashboard=False`.
+
+    Raises ConfigError, before listening, when unsafe.
+    """
     services = Services.open(settings)
     try:
         notice = check_exposure(host, services.store.keys.any_created(), insecure_no_auth)
@@ -149,6 +154,8 @@ async def serve(
         metrics=services.engine.metrics,
         backends=services.backends,
     )
+    if dashboard:
+        mount_dashboard(app)
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False)
     server = _Server(config)
     loop = asyncio.get_running_loop()

@@ -1,0 +1,133 @@
+"""The dashboard's access rules over HTTP, on a real `batchyard serve`: sessions, CSRF,
+the key kept out of pages and logs, and zero cross-project reads on every route.
+
+Each isolation probe runs with the owner's session first (it must see the object,
+so the probe can fail) and then with another project's (it must be the 404 an
+unknown id gets), in the style of test_isolation.py.
+"""
+
+from __future__ import annotations
+
+import httpx
+from tests.e2e.conftest import ServerFactory, chat_lines, wait_for
+from tests.e2e.dashboard_support import MODELS, create_key, dashboard_url, failed_batch, sign_in
+from tests.e2e.test_isolation import upload
+
+
+def test_no_project_sees_anothers_batches_or_files(make_server: ServerFactory) -> None:
+    server = make_server(models=MODELS)
+    alpha_key, beta_key = create_key(server, "alpha"), create_key(server, "beta")
+    alpha_api = server.client(alpha_key)
+    done = failed_batch(alpha_api)
+    running = alpha_api.batches.create(
+        input_file_id=upload(alpha_api, chat_lines(300, model="slow")),
+        endpoint="/v1/chat/completions",
+        completion_window="24h",
+    )
+    server.client(beta_key).files.create(file=("b.jsonl", chat_lines(1)), purpose="batch")
+    alpha, alpha_csrf = sign_in(server, alpha_key)
+    beta, beta_csrf = sign_in(server, beta_key)
+    alpha_ids = [done.id, running.id, done.input_file_id, done.output_file_id, done.error_file_id]
+
+    gets = [f"/batches/{b}{tail}" for b in (done.id, running.id) for tail in ("", "/summary")]
+    gets += [f"/batches/{done.id}/errors"]
+    gets += [f"/files/{f}/content" for f in (done.input_file_id, done.output_file_id)]
+    gets += [f"/files/{done.error_file_id}/content"]
+    for path in gets:
+        assert alpha.get(path).status_code == 200, path
+        intruder = beta.get(path)
+        assert intruder.status_code == 404, path
+        target = next(i for i in alpha_ids if i in path)
+        unknown = beta.get(path.replace(target, "batch_0" if "batch" in target else "file-0"))
+        assert unknown.status_code == 404  # the same answer as for an id nobody has
+        assert intruder.text.replace(target, "X") == unknown.text.replace(
+            "batch_0" if "batch" in target else "file-0", "X"
+        ), path
+    for path in ("/batches", "/batches/rows", "/files", "/queue", "/queue/body"):
+        owner, intruder = alpha.get(path), beta.get(path)
+        assert owner.status_code == intruder.status_code == 200, path
+        assert not any(i in intruder.text for i in alpha_ids), path
+    assert done.id in alpha.get("/batches").text and done.input_file_id in alpha.get("/files").text
+    assert 'data-model="slow"' in alpha.get("/queue").text
+
+    for path in (f"/batches/{running.id}/cancel", f"/batches/{done.id}/retry"):
+        assert beta.post(path, data={"csrf_token": beta_csrf}).status_code == 404, path
+    assert alpha_api.batches.retrieve(running.id).status == "in_progress"
+    assert len(alpha_api.batches.list().data) == 2
+    assert server.client(beta_key).batches.list().data == []
+
+    cancelled = alpha.post(f"/batches/{running.id}/cancel", data={"csrf_token": alpha_csrf})
+    assert cancelled.status_code == 303
+    assert alpha_api.batches.retrieve(running.id).status in ("cancelling", "cancelled")
+    retried = alpha.post(f"/batches/{done.id}/retry", data={"csrf_token": alpha_csrf})
+    assert retried.status_code == 303
+    new_id = retried.headers["location"].rsplit("/", 1)[1]
+    assert alpha_api.batches.retrieve(new_id).metadata == {
+        "team": "night",
+        "batchyard_retry_of": done.id,
+    }
+
+
+def test_sessions_cookies_csrf_and_the_key_kept_out_of_sight(make_server: ServerFactory) -> None:
+    server = make_server(models=MODELS)
+    key = create_key(server, "alpha")
+    api = server.client(key)
+    batch = wait_for(
+        api,
+        api.batches.create(
+            input_file_id=upload(api, chat_lines(2)),
+            endpoint="/v1/chat/completions",
+            completion_window="24h",
+        ).id,
+        {"completed"},
+    )
+    with httpx.Client(base_url=dashboard_url(server), timeout=30) as anonymous:
+        assert anonymous.get("/batches").headers["location"] == "/dashboard/login"
+        assert anonymous.get("/batches/rows", headers={"hx-request": "true"}).status_code == 401
+        wrong = anonymous.post("/login", data={"api_key": key + "x"})
+        assert wrong.status_code == 401 and key not in wrong.text
+        assert "set-cookie" not in wrong.headers
+        signed = anonymous.post("/login", data={"api_key": key})
+    cookie = signed.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=strict" in cookie and "path=/dashboard" in cookie
+    assert "secure" not in cookie  # plain HTTP on loopback; over TLS it is set
+    assert key.lower() not in cookie
+
+    http, csrf = sign_in(server, key)
+    pages = ["/batches", f"/batches/{batch.id}", f"/batches/{batch.id}/errors", "/queue", "/files"]
+    for path in pages:
+        page = http.get(path)
+        assert page.status_code == 200 and key not in page.text and key not in str(page.url)
+    refused = http.post(f"/batches/{batch.id}/retry")
+    assert refused.status_code == 403
+    assert http.post(f"/batches/{batch.id}/retry", data={"csrf_token": "forged"}).status_code == 403
+    out = http.post("/logout", data={"csrf_token": csrf})
+    assert out.status_code == 303
+    assert http.get("/batches").status_code == 303  # the session is gone with the sign-out
+    assert key not in server.log.read_text()
+
+
+def test_revoked_key_ends_its_session(make_server: ServerFactory) -> None:
+    from click.testing import CliRunner
+
+    from batchyard.cli import cli
+
+    server = make_server(models=MODELS)
+    key = create_key(server, "alpha")
+    http, _ = sign_in(server, key)
+    assert server.client(key).batches.list().data == []
+    listed = CliRunner().invoke(cli, ["keys", "list", "--config", str(server.config)])
+    ident = next(w for w in listed.output.split() if w.startswith("key_"))
+    revoked = CliRunner().invoke(cli, ["keys", "revoke", ident, "--config", str(server.config)])
+    assert revoked.exit_code == 0, revoked.output
+    assert http.get("/batches").status_code == 303
+
+
+def test_open_server_without_keys_and_no_dashboard_flag(make_server: ServerFactory) -> None:
+    server = make_server(models=MODELS)
+    with httpx.Client(base_url=dashboard_url(server), timeout=30) as http:
+        page = http.get("/batches", follow_redirects=True)
+        assert page.status_code == 200 and "project <b>default</b>" in page.text
+    off = make_server(models=MODELS, args=["--no-dashboard"])
+    assert httpx.get(f"{dashboard_url(off)}/batches").status_code == 404
+    assert httpx.get(f"{dashboard_url(off)}/static/htmx.min.js").status_code == 404
