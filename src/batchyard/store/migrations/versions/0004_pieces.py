@@ -16,6 +16,9 @@ depends_on = None
 
 
 def upgrade() -> None:
+    # A database made by `create_all` of the same release has the table already.
+    if sa.inspect(op.get_bind()).has_table("pieces"):
+        return
     op.create_table(
         "pieces",
         sa.Column("batch_id", sa.String(length=64), nullable=False),
