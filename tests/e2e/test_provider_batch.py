@@ -16,10 +16,13 @@ from pathlib import Path
 from typing import Any
 
 import openai
+import orjson
 import pytest
-
-from batchyard.testing import ServerProcess, write_config
 from tests.e2e.conftest import chat_lines, results, wait_for
+
+from batchyard.backends.pacing.tokens import TokenEstimator
+from batchyard.endpoints import CHAT
+from batchyard.testing import ServerProcess, write_config
 
 MODEL = "gpt-up"
 
@@ -27,12 +30,24 @@ MODEL = "gpt-up"
 class Pair:
     """An upstream batchyard and a downstream one whose model sends pieces to it."""
 
-    def __init__(self, tmp: Path, database_url: str, upstream_mock: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        tmp: Path,
+        database_url: str,
+        upstream_mock: dict[str, Any],
+        *,
+        up: dict[str, Any] | None = None,
+        options: dict[str, Any] | None = None,
+        engine: dict[str, Any] | None = None,
+    ) -> None:
         up_cfg = write_config(
             tmp / "up.toml",
             models=[{"name": MODEL, "backend": "mock", "max_concurrency": 64, **upstream_mock}],
-            limits={"max_requests_per_batch": 1000},
-            engine={"shard_lines": 250},
+            **{
+                "limits": {"max_requests_per_batch": 1000},
+                "engine": {"shard_lines": 250},
+                **(up or {}),
+            },
         )
         self.up = ServerProcess(up_cfg, tmp / "up-data").start()
         down_cfg = write_config(
@@ -46,9 +61,10 @@ class Pair:
                     "max_lines_per_batch": 1000,
                     "poll_seconds": 0.2,
                     "max_concurrency": 8,
+                    **(options or {}),
                 }
             ],
-            engine={"shard_lines": 2000, "lease_seconds": 5},
+            engine={"shard_lines": 2000, "lease_seconds": 5, **(engine or {})},
         )
         self.down = ServerProcess(down_cfg, tmp / "down-data").start()
 
@@ -78,8 +94,8 @@ class Pair:
 def pair_factory(tmp_path: Path, database_url: str) -> Iterator[Any]:
     made: list[Pair] = []
 
-    def make(**upstream_mock: Any) -> Pair:
-        made.append(Pair(tmp_path, database_url, upstream_mock))
+    def make(upstream_mock: dict[str, Any] | None = None, **kwargs: Any) -> Pair:
+        made.append(Pair(tmp_path, database_url, upstream_mock or {}, **kwargs))
         return made[-1]
 
     yield make
@@ -134,7 +150,7 @@ def test_a_batch_is_cut_into_pieces_and_equals_a_direct_run(pair_factory: Any) -
 
 
 def test_kill_9_at_random_moments_makes_no_piece_twice(pair_factory: Any) -> None:
-    pair = pair_factory(latency_ms=2)
+    pair = pair_factory({"latency_ms": 2})
     batch_id = pair.submit(6_000)
     rng = random.Random(15)
     for _ in range(3):
@@ -153,7 +169,7 @@ def test_kill_9_at_random_moments_makes_no_piece_twice(pair_factory: Any) -> Non
 def test_cancel_in_the_middle_cancels_the_pieces_and_keeps_what_finished(
     pair_factory: Any,
 ) -> None:
-    pair = pair_factory(latency_ms=20, max_group=1)
+    pair = pair_factory({"latency_ms": 20, "max_group": 1})
     batch_id = pair.submit(4_000)
     down = pair.client(pair.down)
     deadline = time.monotonic() + 60
@@ -171,3 +187,56 @@ def test_cancel_in_the_middle_cancels_the_pieces_and_keeps_what_finished(
     ours = assert_pieces_unique(pair, batch_id)
     assert {b.status for b in ours} <= {"cancelled", "completed"}
     assert "cancelled" in {b.status for b in ours}
+
+
+def test_upstream_pieces_refused_or_expired_with_partial_results_are_resubmitted(
+    pair_factory: Any,
+) -> None:
+    """The upstream holds 1,500 enqueued lines (a second piece fails validation there) and
+    its batches expire after 3 s, part done: every line still lands once."""
+    pair = pair_factory(
+        {"latency_ms": 10, "max_group": 1, "max_concurrency": 2},
+        up={
+            "limits": {"max_requests_per_batch": 1000, "completion_windows": ["3s"]},
+            "project_defaults": {"max_enqueued_lines": 1500},
+            "engine": {"shard_lines": 250},
+        },
+        options={"completion_window": "3s"},
+        engine={"max_attempts": 100},
+    )
+    batch_id = pair.submit(3_000)
+    down = pair.client(pair.down)
+    batch = wait_for(down, batch_id, {"completed", "failed", "expired", "cancelled"}, 300)
+    assert batch.status == "completed", batch
+    assert batch.request_counts.completed == 3_000
+    out = results(down, batch.output_file_id)
+    assert Counter(r["custom_id"] for r in out) == Counter(f"r{i}" for i in range(3_000))
+    statuses = Counter(b.status for b in assert_pieces_unique(pair, batch_id))
+    assert statuses["failed"] >= 1, statuses  # refused for the enqueued-line quota
+    assert statuses["expired"] >= 1, statuses  # ended with part of its lines run
+
+
+def test_the_enqueued_token_limit_is_never_passed(pair_factory: Any) -> None:
+    estimator = TokenEstimator(MODEL)
+    per_line = {
+        f"r{i}": estimator.estimate(CHAT, body).total
+        for i, body in enumerate(
+            orjson.loads(line)["body"] for line in chat_lines(5_000, MODEL).splitlines()
+        )
+    }
+    limit = sum(list(per_line.values())[:2_500])
+    pair = pair_factory({"latency_ms": 1}, options={"enqueued_tokens": limit})
+    batch_id = pair.submit(5_000)
+    down = pair.client(pair.down)
+    batch = wait_for(down, batch_id, {"completed", "failed", "expired", "cancelled"}, 300)
+    assert batch.status == "completed", batch
+    up = pair.client(pair.up)
+    pieces = []
+    for b in assert_pieces_unique(pair, batch_id):
+        lines = up.files.content(b.input_file_id).content.splitlines()
+        tokens = sum(per_line[orjson.loads(line)["custom_id"]] for line in lines)
+        assert tokens <= limit
+        pieces.append((b.created_at, b.completed_at or b.failed_at or b.expired_at, tokens))
+    for created, _, _ in pieces:
+        live = sum(t for c, end, t in pieces if c <= created and (end is None or end > created))
+        assert live <= limit, (live, limit)
