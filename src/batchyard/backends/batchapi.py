@@ -30,7 +30,7 @@ class BatchAPIOptions:
     """`[[models]]` options of the `openai-batch` backend (docs/provider-batch.md)."""
 
     base_url: str = "https://api.openai.com/v1"
-    api_key_env: str = ""
+    api_key_env: str | None = None
     max_lines_per_batch: int = 50_000
     max_bytes_per_batch: int = 200 * MB
     enqueued_tokens: int | None = None
