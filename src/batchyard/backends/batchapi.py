@@ -9,6 +9,7 @@ Synchronous calls are refused: this model answers only in batches.
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
@@ -74,6 +75,9 @@ class OpenAIBatchBackend:
                     f"{self.options.api_key_env} is not set"
                 )
             headers["Authorization"] = f"Bearer {key}"
+        # Held while a runner checks the enqueued-token budget and records a piece, so
+        # two runners of this process never both take the last room.
+        self.enqueue_lock = asyncio.Lock()
         self._http = httpx.AsyncClient(
             base_url=self.options.base_url.rstrip("/"),
             headers=headers,

@@ -139,23 +139,24 @@ class PieceRunner:
                     break
                 lines.append(number)
                 size, tokens = size + raw, tokens + cost
-            if limit is not None:
-                enqueued = await asyncio.to_thread(
-                    self.store.pieces.enqueued_tokens, self.claim.model
+            async with self.backend.enqueue_lock:
+                if limit is not None:
+                    enqueued = await asyncio.to_thread(
+                        self.store.pieces.enqueued_tokens, self.claim.model
+                    )
+                    if enqueued + tokens > limit:
+                        return  # wait for pieces to finish upstream
+                piece = PieceRecord(
+                    batch_id=self.shard.batch_id,
+                    shard=self.shard.index,
+                    piece=max((p.piece for p in pieces), default=0) + 1,
+                    model=self.claim.model,
+                    status="recorded",
+                    lines=lines,
+                    tokens=tokens,
+                    recorded_at=time.time(),
                 )
-                if enqueued + tokens > limit:
-                    return  # wait for pieces to finish upstream
-            piece = PieceRecord(
-                batch_id=self.shard.batch_id,
-                shard=self.shard.index,
-                piece=max((p.piece for p in pieces), default=0) + 1,
-                model=self.claim.model,
-                status="recorded",
-                lines=lines,
-                tokens=tokens,
-                recorded_at=time.time(),
-            )
-            await asyncio.to_thread(self.store.pieces.record, piece)
+                await asyncio.to_thread(self.store.pieces.record, piece)
             pieces.append(piece)
             pending = pending[len(lines) :]
 
