@@ -129,6 +129,9 @@ def test_a_batch_is_cut_into_pieces_and_equals_a_direct_run(pair_factory: Any) -
 
     ours = assert_pieces_unique(pair, batch_id)
     assert len(ours) == 20
+    pieces = batch.model_extra["batchyard"]["pieces"]
+    assert pieces["total"] == 20 and pieces["by_status"] == {"finished": 20}
+    assert pieces["enqueued_tokens"] == 0 and pieces["live"] == []
     assert sum(b.request_counts.total for b in ours) == 20_000
 
     up = pair.client(pair.up)
@@ -177,6 +180,10 @@ def test_cancel_in_the_middle_cancels_the_pieces_and_keeps_what_finished(
         assert time.monotonic() < deadline
         time.sleep(0.1)
     time.sleep(1)
+    live = down.batches.retrieve(batch_id).model_extra["batchyard"]["pieces"]
+    assert live["live"] and live["enqueued_tokens"] > 0
+    upstream_ids = {b.id for b in pair.upstream_batches()}
+    assert {p["id"] for p in live["live"]} <= upstream_ids
     down.batches.cancel(batch_id)
     batch = wait_for(down, batch_id, {"cancelled"}, 120)
     out = results(down, batch.output_file_id)

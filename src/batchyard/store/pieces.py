@@ -114,3 +114,26 @@ class PieceStore(StoreBase):
                 )
             ).scalar()
         return int(total or 0)
+
+    def summary(self, batch_id: str) -> dict[str, Any]:
+        """What a batch's extra fields show: pieces by status, the live ones' provider ids
+        and upstream statuses, and their estimated enqueued tokens."""
+        with self._tx() as conn:
+            rows = conn.execute(
+                select(
+                    pieces.c.status,
+                    pieces.c.provider_batch_id,
+                    pieces.c.provider_status,
+                    pieces.c.tokens,
+                ).where(pieces.c.batch_id == batch_id)
+            ).all()
+        by_status: dict[str, int] = {}
+        live = []
+        tokens = 0
+        for status, provider_id, provider_status, piece_tokens in rows:
+            by_status[status] = by_status.get(status, 0) + 1
+            if status in LIVE:
+                tokens += piece_tokens
+                if provider_id:
+                    live.append({"id": provider_id, "status": provider_status})
+        return {"total": len(rows), "by_status": by_status, "live": live, "enqueued_tokens": tokens}
