@@ -7,6 +7,7 @@ from typing import Any
 
 from batchyard.blobs import BlobStore
 from batchyard.config import Settings
+from batchyard.engine.piece_loop import piece_spans
 from batchyard.errors import enqueued_lines_message
 from batchyard.pricing import CAP_KEY, parse_cap
 from batchyard.records import BatchRecord, BatchStatus, LineError, ShardRecord
@@ -91,7 +92,8 @@ def validate_batch(
         return
     if _over_enqueued_limit(settings, store, batch, owner, report.requests, now):
         return
-    shards = [ShardRecord.of(batch.id, i, span) for i, span in enumerate(report.shards)]
+    spans = piece_spans(settings, report.model, report.shards)
+    shards = [ShardRecord.of(batch.id, i, span) for i, span in enumerate(spans)]
     store.start_batch(batch.id, owner, report.model, shards, now)
 
 

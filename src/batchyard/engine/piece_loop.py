@@ -13,11 +13,12 @@ import logging
 import time
 
 from batchyard.backends import Backends
-from batchyard.backends.batchapi import OpenAIBatchBackend
+from batchyard.backends.base import parse_options
+from batchyard.backends.batchapi import BatchAPIOptions, OpenAIBatchBackend
 from batchyard.blobs import BlobStore
 from batchyard.config import Settings
 from batchyard.engine.pieces import PieceRunner
-from batchyard.records import ShardClaim
+from batchyard.records import LineSpan, ShardClaim
 from batchyard.store import Store
 
 log = logging.getLogger("batchyard.engine")
@@ -27,6 +28,30 @@ BACKEND = "openai-batch"
 
 def piece_models(settings: Settings) -> list[str]:
     return [m.name for m in settings.models if m.backend == BACKEND]
+
+
+def piece_spans(settings: Settings, model: str, spans: list[LineSpan]) -> list[LineSpan]:
+    """An openai-batch model's shards as large as one provider batch may be: neighbouring
+    spans are joined while the lines and bytes fit `max_lines_per_batch` and
+    `max_bytes_per_batch`. Other models' spans are left as they are."""
+    config = settings.model(model)
+    if config is None or config.backend != BACKEND:
+        return spans
+    options = parse_options(BatchAPIOptions, config)
+    joined: list[LineSpan] = []
+    for span in spans:
+        last = joined[-1] if joined else None
+        if (
+            last is not None
+            and last.requests + span.requests <= options.max_lines_per_batch
+            and span.end - last.start <= options.max_bytes_per_batch
+        ):
+            joined[-1] = LineSpan(
+                last.first_line, span.last_line, last.start, span.end, last.requests + span.requests
+            )
+        else:
+            joined.append(span)
+    return joined
 
 
 class PieceLoop:
