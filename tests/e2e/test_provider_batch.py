@@ -118,7 +118,7 @@ def assert_pieces_unique(pair: Pair, batch_id: str) -> list[Any]:
 
 
 def test_a_batch_is_cut_into_pieces_and_equals_a_direct_run(pair_factory: Any) -> None:
-    pair = pair_factory()
+    pair = pair_factory(engine={"shard_lines": 250})  # intake joins them into 1,000-line shards
     batch_id = pair.submit(20_000)
     down = pair.client(pair.down)
     batch = wait_for(down, batch_id, {"completed", "failed", "expired", "cancelled"}, 300)
