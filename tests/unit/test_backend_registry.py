@@ -17,7 +17,13 @@ from batchyard.endpoints import BATCH_ENDPOINTS
 
 
 def test_the_built_ins_are_registered() -> None:
-    assert set(BACKENDS) == {"mock", "openai", "local-embeddings", "transformers-chat"}
+    assert set(BACKENDS) == {
+        "mock",
+        "openai",
+        "openai-batch",
+        "local-embeddings",
+        "transformers-chat",
+    }
 
 
 async def test_create_backend_builds_working_backends() -> None:

@@ -18,6 +18,7 @@ import pytest
 
 from batchyard.backends import BACKENDS
 from batchyard.backends.base import parse_options
+from batchyard.backends.batchapi import BatchAPIOptions
 from batchyard.backends.local.chat import TransformersChatOptions
 from batchyard.backends.local.embeddings import LocalEmbeddingsOptions
 from batchyard.backends.mock import MockOptions
@@ -41,6 +42,7 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "configuration.md"
 OPTIONS: dict[str, type[Any]] = {
     "mock": MockOptions,
     "openai": OpenAIOptions,
+    "openai-batch": BatchAPIOptions,
     "local-embeddings": LocalEmbeddingsOptions,
     "transformers-chat": TransformersChatOptions,
 }

@@ -66,7 +66,11 @@ def batch_objects(
     running = [r.id for r in records if r.status is BatchStatus.IN_PROGRESS]
     marks = store.monitor.progress_of(running)
     now = time.time()
-    return [
-        {**batch_object(r), EXTRA_KEY: batch_extra(r, settings, marks.get(r.id), now)}
-        for r in records
-    ]
+    objects = []
+    for r in records:
+        extra = batch_extra(r, settings, marks.get(r.id), now)
+        model = settings.model(r.model) if r.model else None
+        if model is not None and model.backend == "openai-batch":
+            extra["pieces"] = store.pieces.summary(r.id)  # docs/provider-batch.md
+        objects.append({**batch_object(r), EXTRA_KEY: extra})
+    return objects

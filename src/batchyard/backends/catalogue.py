@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from batchyard.backends.base import Backend
+from batchyard.backends.batchapi import OpenAIBatchBackend
 from batchyard.backends.local import LocalEmbeddingsBackend, TransformersChatBackend
 from batchyard.backends.mock import MockBackend
 from batchyard.backends.openai import OpenAIBackend
@@ -30,6 +31,7 @@ class BackendFactory(Protocol):
 BACKENDS: dict[str, BackendFactory] = {
     "mock": MockBackend,
     "openai": OpenAIBackend,
+    "openai-batch": OpenAIBatchBackend,
     "local-embeddings": LocalEmbeddingsBackend,
     "transformers-chat": TransformersChatBackend,
 }

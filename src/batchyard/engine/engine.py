@@ -27,6 +27,7 @@ from batchyard.config import Settings
 from batchyard.engine.finalizer import OUTPUT_RETENTION_SECONDS, finalize
 from batchyard.engine.intake import validate_batch
 from batchyard.engine.monitor import Monitor
+from batchyard.engine.piece_loop import PieceLoop, piece_models
 from batchyard.engine.retry import RetryPolicy
 from batchyard.engine.runner import ShardRunner
 from batchyard.engine.spend import SpendGuards
@@ -89,6 +90,7 @@ class Engine:
         self._limiters: dict[str, asyncio.Semaphore] = {}
         self._runners: set[ShardRunner] = set()
         self._spend = SpendGuards(settings, store, self.metrics)  # cost caps, at admission
+        self.pieces = PieceLoop(settings, store, blobs, self.backends, self.worker_id)
         # One event per loop, so that one loop's wait never swallows another's wake-up.
         self._wakes: list[asyncio.Event] = []
         self._stopping = asyncio.Event()
@@ -131,6 +133,7 @@ class Engine:
             asyncio.create_task(self.monitor.run(self._stopping), name="monitor"),
             asyncio.create_task(self.deliverer.run(self._stopping), name="webhooks"),
             asyncio.create_task(self._sweep_loop(), name="sweep"),
+            asyncio.create_task(self.pieces.run(self._stopping), name="pieces"),
         ]
         listening = (
             asyncio.create_task(self._listener.run(), name="listen") if self._listener else None
@@ -277,7 +280,7 @@ class Engine:
                         self.worker_id,
                         time.time(),
                         self.settings.engine.lease_seconds,
-                        [m.name for m in self.settings.models],
+                        self._shard_models(),
                         self.settings.weights(),
                     )
                 except Exception:
@@ -325,6 +328,11 @@ class Engine:
         self.lines_done += 1
 
     # -- models ----------------------------------------------------------------
+
+    def _shard_models(self) -> list[str]:
+        """The models whose shards this loop runs: all but `openai-batch` ones (PieceLoop)."""
+        pieces = set(piece_models(self.settings))
+        return [m.name for m in self.settings.models if m.name not in pieces]
 
     def _endpoint_models(self, endpoint: str) -> set[str]:
         return self.backends.models_for(endpoint)

@@ -7,6 +7,7 @@ from typing import Any
 
 from batchyard.blobs import BlobStore
 from batchyard.config import Settings
+from batchyard.engine.piece_loop import piece_spans
 from batchyard.errors import enqueued_lines_message
 from batchyard.pricing import CAP_KEY, parse_cap
 from batchyard.records import BatchRecord, BatchStatus, LineError, ShardRecord
@@ -90,7 +91,8 @@ def validate_batch(
         error = LineError("cost_cap_unpriced", message, f"metadata.{CAP_KEY}")
         store.fail_validation(batch.id, owner, [error.to_dict()], now)
         return
-    shards = [ShardRecord.of(batch.id, i, span) for i, span in enumerate(report.shards)]
+    spans = piece_spans(settings, report.model, report.shards)
+    shards = [ShardRecord.of(batch.id, i, span) for i, span in enumerate(spans)]
     limit = settings.policy(batch.project).max_enqueued_lines
     try:
         store.start_batch(batch.id, owner, report.model, shards, now, max_enqueued_lines=limit)

@@ -186,3 +186,24 @@ api_keys = Table(
 
 # The retention sweeper looks files up by expiry.
 Index("ix_files_expires_at", files.c.expires_at)
+
+# -- issue 15: pieces of a batch sent to an upstream Batch API ------------------
+
+# One row per provider batch, written before the upload and the create that make it.
+pieces = Table(
+    "pieces",
+    metadata,
+    Column("batch_id", String(64), primary_key=True),
+    Column("shard", Integer, primary_key=True),
+    Column("piece", Integer, primary_key=True),
+    Column("model", Text, nullable=False),
+    # recorded -> uploaded -> creating -> created -> finished | abandoned
+    Column("status", String(16), nullable=False),
+    Column("lines", JSON, nullable=False),  # the input line numbers it carries
+    Column("tokens", BigInteger, nullable=False, default=0),  # estimated, while enqueued
+    Column("file_id", String(128)),
+    Column("provider_batch_id", String(128)),
+    Column("provider_status", String(32)),
+    Column("recorded_at", Float, nullable=False),
+    Index("ix_pieces_model_status", "model", "status"),
+)

@@ -24,6 +24,7 @@ from batchyard.store.finalizing import FinalizingStore
 from batchyard.store.keys import KeyStore
 from batchyard.store.monitor import MonitorStore
 from batchyard.store.notifications import Listener
+from batchyard.store.pieces import PieceStore
 from batchyard.store.retention import RetentionStore
 from batchyard.store.shards import ShardStore
 from batchyard.store.usage import UsageStore
@@ -44,6 +45,7 @@ class Store(FileStore, BatchStore, ShardStore, FinalizingStore):
         self.monitor = MonitorStore(engine)
         self.usage = UsageStore(engine)
         self.retention = RetentionStore(engine)
+        self.pieces = PieceStore(engine)
 
     @classmethod
     def open(cls, url: str) -> Store:

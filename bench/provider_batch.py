@@ -1,0 +1,163 @@
+"""The `openai-batch` backend through an upstream batchyard: pieces, pacing, memory, overhead.
+
+Starts an upstream `batchyard serve` (mock model, 1,000 lines per batch) and a
+downstream one whose model sends its lines there, then runs a baseline batch and
+a large one (default 100,000 and 1,000,000 lines) each in a fresh pair. Reports
+wall time, the number of pieces, the peak of enqueued tokens against the limit
+(from the upstream's own batch list), the downstream's peak RSS (VmHWM), and the
+downstream's overhead: its wall time past the upstream's own span of processing.
+
+    .venv/bin/python bench/provider_batch.py --lines 100000 1000000
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import openai
+import orjson
+
+from batchyard.backends.pacing.tokens import TokenEstimator
+from batchyard.endpoints import CHAT
+from batchyard.testing import ServerProcess, write_config
+
+MODEL = "gpt-up"
+RESULTS = Path(__file__).with_name("results")
+
+
+def lines(n: int) -> bytes:
+    return b"".join(
+        orjson.dumps(
+            {
+                "custom_id": f"r{i}",
+                "method": "POST",
+                "url": CHAT,
+                "body": {"model": MODEL, "messages": [{"role": "user", "content": f"say {i}"}]},
+            }
+        )
+        + b"\n"
+        for i in range(n)
+    )
+
+
+def peak_rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return 0
+
+
+def measure(n: int, limit: int, work: Path) -> dict[str, Any]:
+    up_cfg = write_config(
+        work / "up.toml",
+        models=[{"name": MODEL, "backend": "mock", "max_concurrency": 256}],
+        limits={"max_requests_per_batch": 1000},
+    )
+    up = ServerProcess(up_cfg, work / "up-data").start()
+    down_cfg = write_config(
+        work / "down.toml",
+        models=[
+            {
+                "name": MODEL,
+                "backend": "openai-batch",
+                "base_url": up.base_url,
+                "max_lines_per_batch": 1000,
+                "enqueued_tokens": limit,
+                "poll_seconds": 0.2,
+                "max_concurrency": 64,
+            }
+        ],
+        limits={"max_requests_per_batch": n, "max_batch_file_bytes": 1 << 31},
+        engine={"shard_lines": 5000},
+    )
+    down = ServerProcess(down_cfg, work / "down-data").start()
+    try:
+        client = openai.OpenAI(base_url=down.base_url, api_key="bench", max_retries=3)
+        data = lines(n)
+        file = client.files.create(file=("in.jsonl", io.BytesIO(data)), purpose="batch")
+        started = time.monotonic()
+        batch = client.batches.create(input_file_id=file.id, endpoint=CHAT, completion_window="24h")
+        while batch.status not in ("completed", "failed", "expired", "cancelled"):
+            time.sleep(0.5)
+            batch = client.batches.retrieve(batch.id)
+        wall = time.monotonic() - started
+        assert down.proc is not None
+        rss = peak_rss_kib(down.proc.pid)
+        upstream = openai.OpenAI(base_url=up.base_url, api_key="bench", max_retries=3)
+        pieces = [b for b in upstream.batches.list(limit=100) if b.metadata]
+        per_line = TokenEstimator(MODEL)
+        tokens = {
+            b.id: b.request_counts.total
+            * per_line.estimate(CHAT, orjson.loads(data.split(b"\n", 1)[0])["body"]).total
+            for b in pieces
+        }
+        peak = max(
+            sum(
+                tokens[o.id]
+                for o in pieces
+                if o.id == p.id or o.created_at <= p.created_at < (o.completed_at or 1 << 62)
+            )
+            for p in pieces
+        )
+        span = max(b.completed_at or 0 for b in pieces) - min(b.created_at for b in pieces)
+        return {
+            "lines": n,
+            "status": batch.status,
+            "completed": batch.request_counts.completed,
+            "wall_seconds": round(wall, 1),
+            "pieces": len(pieces),
+            "pieces_created_twice": len(pieces)
+            - len({b.metadata["batchyard_piece"] for b in pieces}),
+            "peak_enqueued_tokens_approx": peak,
+            "enqueued_tokens_limit": limit,
+            "downstream_peak_rss_mib": round(rss / 1024, 1),
+            "upstream_span_seconds": span,
+            "downstream_overhead": round((wall - span) / span, 3) if span else None,
+        }
+    finally:
+        for server in (down, up):
+            server.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--lines", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--enqueued-tokens", type=int, default=200_000)
+    parser.add_argument("--report", default="provider-batch")
+    args = parser.parse_args()
+    rows = []
+    for n in args.lines:
+        with tempfile.TemporaryDirectory() as tmp:
+            row = measure(n, args.enqueued_tokens, Path(tmp))
+        print(json.dumps(row))
+        rows.append(row)
+    report = {"runs": rows}
+    if len(rows) > 1:
+        report["rss_ratio_largest_vs_smallest"] = round(
+            rows[-1]["downstream_peak_rss_mib"] / rows[0]["downstream_peak_rss_mib"], 3
+        )
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"{args.report}.json").write_text(json.dumps(report, indent=2) + "\n")
+    table = ["| lines | wall s | pieces | twice | peak enq. tokens / limit | RSS MiB | overhead |"]
+    table.append("|---|---|---|---|---|---|---|")
+    for r in rows:
+        table.append(
+            f"| {r['lines']:,} | {r['wall_seconds']} | {r['pieces']} | "
+            f"{r['pieces_created_twice']} | {r['peak_enqueued_tokens_approx']:,} / "
+            f"{r['enqueued_tokens_limit']:,} | {r['downstream_peak_rss_mib']} | "
+            f"{r['downstream_overhead']} |"
+        )
+    (RESULTS / f"{args.report}.md").write_text(
+        "# openai-batch through an upstream batchyard\n\n" + "\n".join(table) + "\n"
+    )
+    print("\n".join(table))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,249 @@
+"""The `openai-batch` backend against a real upstream: a second `batchyard serve`.
+
+The upstream runs the mock model and takes at most 1,000 lines per batch; the
+downstream's model of the same name sends its lines there as pieces. What the
+upstream's own batch list says is the proof: no piece made twice, none too big.
+"""
+
+from __future__ import annotations
+
+import io
+import random
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import openai
+import orjson
+import pytest
+from tests.e2e.conftest import chat_lines, results, wait_for
+
+from batchyard.backends.pacing.tokens import TokenEstimator
+from batchyard.endpoints import CHAT
+from batchyard.testing import ServerProcess, write_config
+
+MODEL = "gpt-up"
+
+
+class Pair:
+    """An upstream batchyard and a downstream one whose model sends pieces to it."""
+
+    def __init__(
+        self,
+        tmp: Path,
+        database_url: str,
+        upstream_mock: dict[str, Any],
+        *,
+        up: dict[str, Any] | None = None,
+        options: dict[str, Any] | None = None,
+        engine: dict[str, Any] | None = None,
+    ) -> None:
+        up_cfg = write_config(
+            tmp / "up.toml",
+            models=[{"name": MODEL, "backend": "mock", "max_concurrency": 64, **upstream_mock}],
+            **{
+                "limits": {"max_requests_per_batch": 1000},
+                "engine": {"shard_lines": 250},
+                **(up or {}),
+            },
+        )
+        self.up = ServerProcess(up_cfg, tmp / "up-data").start()
+        down_cfg = write_config(
+            tmp / "down.toml",
+            database_url=database_url,
+            models=[
+                {
+                    "name": MODEL,
+                    "backend": "openai-batch",
+                    "base_url": self.up.base_url,
+                    "max_lines_per_batch": 1000,
+                    "poll_seconds": 0.2,
+                    "max_concurrency": 8,
+                    **(options or {}),
+                }
+            ],
+            engine={"shard_lines": 2000, "lease_seconds": 5, **(engine or {})},
+        )
+        self.down = ServerProcess(down_cfg, tmp / "down-data").start()
+
+    def client(self, server: ServerProcess) -> openai.OpenAI:
+        return openai.OpenAI(base_url=server.base_url, api_key="test", max_retries=3)
+
+    def submit(self, lines: int) -> str:
+        client = self.client(self.down)
+        file = client.files.create(
+            file=("in.jsonl", io.BytesIO(chat_lines(lines, MODEL))), purpose="batch"
+        )
+        return client.batches.create(
+            input_file_id=file.id, endpoint="/v1/chat/completions", completion_window="24h"
+        ).id
+
+    def upstream_batches(self) -> list[Any]:
+        return list(self.client(self.up).batches.list(limit=100))
+
+    def close(self) -> None:
+        for server in (self.down, self.up):
+            if server.proc is not None and server.proc.poll() is None:
+                server.proc.kill()
+                server.proc.wait()
+
+
+@pytest.fixture
+def pair_factory(tmp_path: Path, database_url: str) -> Iterator[Any]:
+    made: list[Pair] = []
+
+    def make(upstream_mock: dict[str, Any] | None = None, **kwargs: Any) -> Pair:
+        made.append(Pair(tmp_path, database_url, upstream_mock or {}, **kwargs))
+        return made[-1]
+
+    yield make
+    for pair in made:
+        pair.close()
+
+
+def contents(rows: list[dict[str, Any]]) -> dict[str, str]:
+    return {r["custom_id"]: r["response"]["body"]["choices"][0]["message"]["content"] for r in rows}
+
+
+def assert_pieces_unique(pair: Pair, batch_id: str) -> list[Any]:
+    ours = [
+        b for b in pair.upstream_batches() if (b.metadata or {}).get("batchyard_batch") == batch_id
+    ]
+    keys = Counter(b.metadata["batchyard_piece"] for b in ours)
+    assert all(n == 1 for n in keys.values()), f"a piece was created twice: {keys}"
+    assert all(b.request_counts.total <= 1000 for b in ours)
+    return ours
+
+
+def test_a_batch_is_cut_into_pieces_and_equals_a_direct_run(pair_factory: Any) -> None:
+    pair = pair_factory(engine={"shard_lines": 250})  # intake joins them into 1,000-line shards
+    batch_id = pair.submit(20_000)
+    down = pair.client(pair.down)
+    batch = wait_for(down, batch_id, {"completed", "failed", "expired", "cancelled"}, 300)
+    assert batch.status == "completed", batch
+    assert batch.request_counts.completed == 20_000 and batch.request_counts.failed == 0
+    out = results(down, batch.output_file_id)
+    assert Counter(r["custom_id"] for r in out) == Counter(f"r{i}" for i in range(20_000))
+
+    ours = assert_pieces_unique(pair, batch_id)
+    assert len(ours) == 20
+    pieces = batch.model_extra["batchyard"]["pieces"]
+    assert pieces["total"] == 20 and pieces["by_status"] == {"finished": 20}
+    assert pieces["enqueued_tokens"] == 0 and pieces["live"] == []
+    assert sum(b.request_counts.total for b in ours) == 20_000
+
+    up = pair.client(pair.up)
+    file = up.files.create(file=("d.jsonl", io.BytesIO(chat_lines(20_000, MODEL))), purpose="batch")
+    # The upstream takes 1,000 lines a batch, so the direct run is one of its pieces' size.
+    direct = up.batches.create(
+        input_file_id=file.id, endpoint="/v1/chat/completions", completion_window="24h"
+    )
+    direct = wait_for(up, direct.id, {"failed"}, 30)  # too big for it: the reason for pieces
+    small = up.files.create(file=("s.jsonl", io.BytesIO(chat_lines(1000, MODEL))), purpose="batch")
+    run = up.batches.create(
+        input_file_id=small.id, endpoint="/v1/chat/completions", completion_window="24h"
+    )
+    run = wait_for(up, run.id, {"completed"}, 60)
+    expected = contents(results(up, run.output_file_id))
+    got = contents(out)
+    assert {k: got[k] for k in expected} == expected
+    assert batch.usage.input_tokens > 0
+
+
+def test_kill_9_at_random_moments_makes_no_piece_twice(pair_factory: Any) -> None:
+    pair = pair_factory({"latency_ms": 2})
+    batch_id = pair.submit(6_000)
+    rng = random.Random(15)
+    for _ in range(3):
+        time.sleep(rng.uniform(0.3, 2.5))
+        pair.down.kill()
+        pair.down.start()
+    down = pair.client(pair.down)
+    batch = wait_for(down, batch_id, {"completed", "failed", "expired", "cancelled"}, 300)
+    assert batch.status == "completed", batch
+    out = results(down, batch.output_file_id) + results(down, batch.error_file_id)
+    assert Counter(r["custom_id"] for r in out) == Counter(f"r{i}" for i in range(6_000))
+    ours = assert_pieces_unique(pair, batch_id)
+    assert sum(b.request_counts.completed for b in ours) >= 6_000
+
+
+def test_cancel_in_the_middle_cancels_the_pieces_and_keeps_what_finished(
+    pair_factory: Any,
+) -> None:
+    pair = pair_factory({"latency_ms": 20, "max_group": 1})
+    batch_id = pair.submit(4_000)
+    down = pair.client(pair.down)
+    deadline = time.monotonic() + 60
+    while not [b for b in pair.upstream_batches() if b.status == "in_progress"]:
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    time.sleep(1)
+    live = down.batches.retrieve(batch_id).model_extra["batchyard"]["pieces"]
+    assert live["live"] and live["enqueued_tokens"] > 0
+    upstream_ids = {b.id for b in pair.upstream_batches()}
+    assert {p["id"] for p in live["live"]} <= upstream_ids
+    down.batches.cancel(batch_id)
+    batch = wait_for(down, batch_id, {"cancelled"}, 120)
+    out = results(down, batch.output_file_id)
+    err = results(down, batch.error_file_id)
+    assert Counter(r["custom_id"] for r in out + err) == Counter(f"r{i}" for i in range(4_000))
+    assert out, "what the pieces finished before the cancel is kept"
+    assert {r["error"]["code"] for r in err} <= {"batch_cancelled"}
+    ours = assert_pieces_unique(pair, batch_id)
+    assert {b.status for b in ours} <= {"cancelled", "completed"}
+    assert "cancelled" in {b.status for b in ours}
+
+
+def test_upstream_pieces_refused_or_expired_with_partial_results_are_resubmitted(
+    pair_factory: Any,
+) -> None:
+    """The upstream holds 1,500 enqueued lines (a second piece fails validation there) and
+    its batches expire after 3 s, part done: every line still lands once."""
+    pair = pair_factory(
+        {"latency_ms": 10, "max_group": 1, "max_concurrency": 2},
+        up={
+            "limits": {"max_requests_per_batch": 1000, "completion_windows": ["3s"]},
+            "project_defaults": {"max_enqueued_lines": 1500},
+            "engine": {"shard_lines": 250},
+        },
+        options={"completion_window": "3s"},
+        engine={"max_attempts": 100},
+    )
+    batch_id = pair.submit(3_000)
+    down = pair.client(pair.down)
+    batch = wait_for(down, batch_id, {"completed", "failed", "expired", "cancelled"}, 300)
+    assert batch.status == "completed", batch
+    assert batch.request_counts.completed == 3_000
+    out = results(down, batch.output_file_id)
+    assert Counter(r["custom_id"] for r in out) == Counter(f"r{i}" for i in range(3_000))
+    statuses = Counter(b.status for b in assert_pieces_unique(pair, batch_id))
+    assert statuses["failed"] >= 1, statuses  # refused for the enqueued-line quota
+    assert statuses["expired"] >= 1, statuses  # ended with part of its lines run
+
+
+def test_the_enqueued_token_limit_is_never_passed(pair_factory: Any) -> None:
+    estimator = TokenEstimator(MODEL)
+    per_line = {
+        f"r{i}": estimator.estimate(CHAT, body).total
+        for i, body in enumerate(
+            orjson.loads(line)["body"] for line in chat_lines(5_000, MODEL).splitlines()
+        )
+    }
+    limit = sum(list(per_line.values())[:2_500])
+    pair = pair_factory({"latency_ms": 1}, options={"enqueued_tokens": limit})
+    batch_id = pair.submit(5_000)
+    down = pair.client(pair.down)
+    batch = wait_for(down, batch_id, {"completed", "failed", "expired", "cancelled"}, 300)
+    assert batch.status == "completed", batch
+    up = pair.client(pair.up)
+    pieces = []
+    for b in assert_pieces_unique(pair, batch_id):
+        lines = up.files.content(b.input_file_id).content.splitlines()
+        tokens = sum(per_line[orjson.loads(line)["custom_id"]] for line in lines)
+        assert tokens <= limit
+        pieces.append((b.created_at, b.completed_at or b.failed_at or b.expired_at, tokens))
+    for created, _, _ in pieces:
+        live = sum(t for c, end, t in pieces if c <= created and (end is None or end > created))
+        assert live <= limit, (live, limit)
