@@ -36,7 +36,7 @@ FACES = {
         "serve",
         "work",
     },
-    "batchyard.store": {"ShardVerdict", "Store"},
+    "batchyard.store": {"ClaimOrder", "ShardVerdict", "Store"},
     "batchyard.store.errors": {
         "ActiveBatchesQuotaReached",
         "BatchNotCancellable",

@@ -32,7 +32,7 @@ from batchyard.engine.runner import ShardRunner
 from batchyard.engine.sweeper import sweep_expired
 from batchyard.metrics import Metrics
 from batchyard.records import ShardClaim
-from batchyard.store import Store
+from batchyard.store import ClaimOrder, Store
 from batchyard.webhooks import Deliverer
 
 log = logging.getLogger("batchyard.engine")
@@ -277,6 +277,8 @@ class Engine:
                         self.settings.engine.lease_seconds,
                         [m.name for m in self.settings.models],
                         self.settings.weights(),
+                        order=ClaimOrder(self.settings.engine.claim_order),
+                        aging_seconds=self.settings.engine.aging_seconds or None,
                     )
                 except Exception:
                     log.exception("claiming a shard failed")
