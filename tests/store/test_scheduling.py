@@ -161,3 +161,11 @@ def test_the_baseline_orders_ignore_projects(store: Store, order: ClaimOrder, fi
     assert busy is not None and again is not None
     # Neither moves to the other project because one is running: no fair share.
     assert busy.shard.batch_id == again.shard.batch_id == made[first].id
+
+
+def test_an_at_risk_batch_does_not_jump_the_queue_by_aging(store: Store) -> None:
+    first = started(store, "p", 5, expires_in=600)
+    doomed = started(store, "p", 1, expires_in=3600)
+    mark_at_risk(store, doomed)
+    claim = store.claim_shard("w", NOW + 61, 30, aging_seconds=60)
+    assert claim is not None and claim.shard.batch_id == first.id

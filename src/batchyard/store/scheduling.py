@@ -2,9 +2,9 @@
 
 No scheduler process: each claim counts the shards each project runs now, divides by the
 project's weight, and tries the projects most under their share first. Within a project
-a batch that has waited `aging_seconds` with nothing claimed goes first; then batches the
-monitor's plan says can finish in time, before those at risk; each earliest deadline
-first, then in submission order, so parts of one job finish whole rather than all partly.
+a batch not at risk that has waited `aging_seconds` with nothing claimed goes first; then
+the batches the monitor's plan says can finish in time, before those at risk; each earliest
+deadline first, then in submission order, so parts of one job finish whole, not all partly.
 See docs/scheduling.md.
 """
 
@@ -117,7 +117,13 @@ def batch_order(
     keys = [at_risk, batches.c.expires_at, batches.c.seq]
     if aging_seconds is not None:
         started = exists().where(shards.c.batch_id == batches.c.id, shards.c.status != "pending")
-        waited = and_(batches.c.in_progress_at <= now - aging_seconds, ~started)
+        # An at-risk batch does not jump the queue: it would only take lines from batches
+        # that can still finish, and leave one more partly done.
+        waited = and_(
+            batches.c.in_progress_at <= now - aging_seconds,
+            ~started,
+            batch_progress.c.at_risk_reason.is_(None),
+        )
         keys = [case((waited, 0), else_=1), case((waited, batches.c.seq), else_=0), *keys]
     query = (
         select(batches.c.id)
