@@ -33,7 +33,7 @@ from batchyard.cli import cli
 from batchyard.testing import ServerProcess, write_config
 
 RESULTS = Path(__file__).parent / "results"
-POLICIES = ("fifo", "deadline", "fair")
+POLICIES = ("fifo", "deadline", "fair", "fair-no-aging")
 MODEL = {"name": "mock", "backend": "mock", "latency_ms": 50, "max_group": 1, "max_concurrency": 4}
 SMALL = 100  # lines: a "small" batch for the queueing-delay figures
 
@@ -92,8 +92,8 @@ def run(workload: list[Send], policy: str, root: Path) -> dict[str, Any]:
         engine={
             "shard_lines": 20,
             "active_shards": 4,
-            "claim_order": policy,
-            "aging_seconds": 3,
+            "claim_order": policy.removesuffix("-no-aging"),
+            "aging_seconds": 0 if policy.endswith("-no-aging") else 3,
         },
         monitor={"interval_seconds": 0.25, "eta_window_seconds": 3},
         limits={"completion_windows": ["24h", "10s", "20s", "30s"]},
