@@ -9,6 +9,7 @@ import click
 
 from batchyard import __version__
 from batchyard.cli.options import (
+    BadConfig,
     blob_url_option,
     config_option,
     console,
@@ -65,4 +66,4 @@ def serve(
             )
         )
     except ConfigError as exc:
-        raise click.UsageError(str(exc)) from None
+        raise BadConfig(str(exc)) from None

@@ -9,6 +9,7 @@ import click
 
 from batchyard import __version__
 from batchyard.cli.options import (
+    BadConfig,
     blob_url_option,
     config_option,
     console,
@@ -59,4 +60,4 @@ def worker(
     try:
         asyncio.run(work(settings, metrics_host=metrics_host, metrics_port=metrics_port))
     except ConfigError as exc:
-        raise click.UsageError(str(exc)) from None
+        raise BadConfig(str(exc)) from None
