@@ -82,6 +82,7 @@ _SECTIONS = frozenset(
     }
 )
 
+CLAIM_ORDERS = ("fair", "deadline", "fifo")  # store.scheduling.ClaimOrder's values
 DEFAULT_MOCK_MODEL = "batchyard-mock"
 DEFAULT_LOCAL_MODEL = "all-MiniLM-L6-v2"
 
@@ -128,6 +129,14 @@ class EngineSettings:
     retry_base_seconds: float = 0.5
     retry_max_seconds: float = 30.0
     sweep_seconds: float = 60.0  # how often expired files are deleted
+    claim_order: str = "fair"  # fair | deadline | fifo (docs/scheduling.md)
+    aging_seconds: float = 300.0  # a batch waiting this long with nothing claimed goes first
+
+    def __post_init__(self) -> None:
+        if self.claim_order not in CLAIM_ORDERS:
+            raise ConfigError(f"[engine] claim_order must be one of {', '.join(CLAIM_ORDERS)}")
+        if self.aging_seconds < 0:
+            raise ConfigError("[engine] aging_seconds must be 0 (off) or more")
 
 
 @dataclass(frozen=True)

@@ -130,7 +130,8 @@ def no_such_file(file_id: str) -> NotFound:
 
 
 def no_such_batch(batch_id: str) -> NotFound:
-    return NotFound(f"No such Batch object: {batch_id}", param="batch_id")
+    # OpenAI's own words and param, from responses captured from it (issue 20).
+    return NotFound(f"No batch found with id '{batch_id}'.", param=None)
 
 
 class ServerError(APIError):

@@ -118,6 +118,7 @@ class StoreCollector(Collector):
             queued = self.store.monitor.queued_lines()
             pending = self.store.webhooks.pending_deliveries()
             running = self.store.monitor.running_shards()
+            at_risk = self.store.plans.at_risk()
         except Exception:
             log.exception("reading metrics from the store failed")
             return
@@ -136,6 +137,14 @@ class StoreCollector(Collector):
             queue.add_metric([model], lines)
         yield queue
         yield from share_gauges(running, self.weights)
+        risky = GaugeMetricFamily(
+            "batchyard_batches_at_risk",
+            "Running batches the monitor's plan ends after their window, by model.",
+            labels=["model"],
+        )
+        for model, n in sorted(at_risk.items()):
+            risky.add_metric([model], n)
+        yield risky
         yield GaugeMetricFamily(
             "batchyard_webhook_deliveries_pending",
             "Webhook deliveries waiting to be sent or retried.",

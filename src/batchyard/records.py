@@ -243,6 +243,7 @@ class RunningBatch:
     failed: int
     usage: Usage
     expires_at: int
+    seq: int = 0  # submission order: the claim's tie-break after the deadline
 
 
 @dataclass(slots=True)
@@ -254,3 +255,5 @@ class ProgressMarks:
     since_finished: int
     mark_at: float
     mark_finished: int
+    plan_eta: float | None = None  # the monitor's forecast in the claim's order
+    at_risk_reason: str | None = None  # why that forecast passes expires_at

@@ -161,7 +161,8 @@ def test_wrong_types_are_400(raw: httpx.Client, change: dict[str, Any], param: s
 def test_retrieve_unknown_batch_is_404(client: OpenAI) -> None:
     with pytest.raises(openai.NotFoundError) as exc:
         client.batches.retrieve("batch_doesnotexist")
-    assert "No such Batch object: batch_doesnotexist" in exc.value.message
+    assert exc.value.message.endswith(" - No batch found with id 'batch_doesnotexist'.")
+    assert exc.value.param is None
 
 
 def test_x1_cancel_a_validating_batch(client: OpenAI, server: LiveServer) -> None:

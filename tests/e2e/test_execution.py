@@ -311,4 +311,4 @@ def test_partial_results_stream_while_the_batch_runs(make_server: ServerFactory)
         f"r{i}" for i in range(n)
     )
     missing = httpx.get(f"{server.base_url}/batches/batch_nope/output", timeout=30)
-    assert missing.status_code == 404 and missing.json()["error"]["param"] == "batch_id"
+    assert missing.status_code == 404 and missing.json()["error"]["param"] is None

@@ -11,7 +11,7 @@ from tests.store.factories import NOW, add_batch, add_file, batch_record
 
 from batchyard.metrics import Metrics
 from batchyard.records import BatchRecord, ShardClaim, ShardRecord
-from batchyard.store import Store
+from batchyard.store import ClaimOrder, Store
 
 
 def started(store: Store, project: str, shards: int, *, expires_in: int = 86400) -> BatchRecord:
@@ -119,3 +119,53 @@ def test_metrics_show_each_projects_share_against_its_entitlement(store: Store) 
         ("b", "used"): 0.25,
         ("b", "entitled"): 0.25,
     }
+
+
+def mark_at_risk(store: Store, batch: BatchRecord, reason: str | None = "late") -> None:
+    """What the monitor writes when its plan ends the batch after its window."""
+    store.monitor.record_progress([(batch.id, 0)], NOW, 300)
+    assert store.plans.record({batch.id: (NOW + 10**6, reason)}, NOW) == 1
+
+
+def test_an_at_risk_batch_yields_to_one_that_can_still_finish(store: Store) -> None:
+    doomed = started(store, "p", 3, expires_in=600)  # earliest deadline: EDF would run it
+    feasible = started(store, "p", 2, expires_in=3600)
+    mark_at_risk(store, doomed)
+    order = [c.shard.batch_id for c in claim_many(store, 5)]
+    assert order == [feasible.id] * 2 + [doomed.id] * 3  # then it still gets what is left
+    assert store.plans.at_risk() == {"m": 1}
+
+
+def test_a_batch_that_waited_past_aging_goes_first_within_its_project(store: Store) -> None:
+    huge = started(store, "p", 50, expires_in=600)
+    small = started(store, "p", 1, expires_in=3600)
+    early = store.claim_shard("w0", NOW + 10, 30, aging_seconds=60)
+    assert early is not None and early.shard.batch_id == huge.id  # not waited long yet
+    aged = store.claim_shard("w1", NOW + 61, 30, aging_seconds=60)
+    assert aged is not None and aged.shard.batch_id == small.id
+    # A batch that has a shard claimed is no longer waiting: EDF again.
+    after = store.claim_shard("w2", NOW + 62, 30, aging_seconds=60)
+    assert after is not None and after.shard.batch_id == huge.id
+
+
+@pytest.mark.parametrize(
+    ("order", "first"), [(ClaimOrder.FIFO, "old"), (ClaimOrder.DEADLINE, "urgent")]
+)
+def test_the_baseline_orders_ignore_projects(store: Store, order: ClaimOrder, first: str) -> None:
+    made = {
+        "old": started(store, "a", 2, expires_in=3600),
+        "urgent": started(store, "b", 2, expires_in=600),
+    }
+    busy = store.claim_shard("w0", NOW, 30, order=order)
+    again = store.claim_shard("w1", NOW, 30, order=order)
+    assert busy is not None and again is not None
+    # Neither moves to the other project because one is running: no fair share.
+    assert busy.shard.batch_id == again.shard.batch_id == made[first].id
+
+
+def test_an_at_risk_batch_does_not_jump_the_queue_by_aging(store: Store) -> None:
+    first = started(store, "p", 5, expires_in=600)
+    doomed = started(store, "p", 1, expires_in=3600)
+    mark_at_risk(store, doomed)
+    claim = store.claim_shard("w", NOW + 61, 30, aging_seconds=60)
+    assert claim is not None and claim.shard.batch_id == first.id

@@ -53,7 +53,7 @@ FACES = {
         "serve",
         "work",
     },
-    "batchyard.store": {"ShardVerdict", "Store"},
+    "batchyard.store": {"ClaimOrder", "ShardVerdict", "Store"},
     "batchyard.store.errors": {
         "ActiveBatchesQuotaReached",
         "BatchNotCancellable",

@@ -56,6 +56,7 @@ def test_the_environment_names_the_bucket_and_is_checked() -> None:
     result = CliRunner().invoke(cli, ["worker"], env={"BATCHYARD_BLOB_URL": "ftp://x/y"})
     assert result.exit_code == 2
     assert "blob_url 'ftp://x/y'" in result.output
+    assert "Usage:" not in result.output  # the file or environment is wrong, not the command
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""batchyard's own fields on a Batch object: ETA, cost, and why it stopped.
+"""batchyard's own fields on a Batch object: ETA, whether it is at risk, cost, why it stopped.
 
 They sit under one extra key, `batchyard`, so they can never collide with a
 field OpenAI adds later; the SDK keeps unknown fields, even in strict mode
@@ -13,7 +13,7 @@ from typing import Any
 
 from batchyard.api.schemas import batch_object
 from batchyard.config import Settings
-from batchyard.eta import estimate
+from batchyard.eta import Estimate, estimate
 from batchyard.pricing import cost_of, parse_cap
 from batchyard.records import BatchRecord, BatchStatus, ProgressMarks
 from batchyard.store import Store
@@ -50,13 +50,32 @@ def batch_extra(
             "savings": spent.savings_usd,
             "cap": cap,
         }
+    reason = _at_risk_reason(record, marks, eta) if running else None
+    planned = marks.plan_eta if running and marks is not None else None
     return {
-        "eta": eta.eta if eta else None,
-        "at_risk": eta.at_risk if eta else False,
+        "eta": round(planned) if planned is not None else (eta.eta if eta else None),
+        "at_risk": reason is not None,
+        "at_risk_reason": reason,
         "lines_per_second": eta.lines_per_second if eta else None,
         "cost": cost,
         "stop_reason": record.stop_reason.value if record.stop_reason else None,
     }
+
+
+def _at_risk_reason(
+    record: BatchRecord, marks: ProgressMarks | None, own: Estimate | None
+) -> str | None:
+    """The monitor's reason (the model's throughput, what is ahead), else the batch's own
+    pace passing `expires_at`."""
+    if marks is not None and marks.at_risk_reason:
+        return marks.at_risk_reason
+    if own is None or not own.at_risk or own.eta is None:
+        return None
+    return (
+        f"At its measured {own.lines_per_second:g} lines/s, its "
+        f"{record.total - record.completed - record.failed:,} lines left would end "
+        f"{own.eta - record.expires_at:,} s after it expires."
+    )
 
 
 def batch_objects(

@@ -40,7 +40,14 @@ def load_cli_settings(
             config, data_dir=data_dir, database_url=database_url, blob_url=blob_url
         )
     except ConfigError as exc:
-        raise click.UsageError(str(exc)) from None
+        raise BadConfig(str(exc)) from None
+
+
+class BadConfig(click.ClickException):
+    """A configuration error: `Error: <where and what>`, exit 2, and no `Usage:` banner,
+    which would point at the command line when the file is what is wrong."""
+
+    exit_code = 2
 
 
 config_option = click.option(

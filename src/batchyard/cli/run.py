@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from batchyard.cli.options import config_option, console, load_cli_settings
+from batchyard.cli.options import BadConfig, config_option, console, load_cli_settings
 from batchyard.config import ConfigError
 from batchyard.records import BatchRecord
 
@@ -116,7 +116,7 @@ def run(
         console.print(f"Interrupted. Run the same command to resume: batchyard run {input_file}")
         sys.exit(130)
     except ConfigError as exc:  # a model's options, a missing extra, an unset api_key_env
-        raise click.UsageError(str(exc)) from None
+        raise BadConfig(str(exc)) from None
     batch = outcome.batch
     if batch.status.value == "failed":
         console.print(

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from batchyard import __version__
-from batchyard.cli.options import console, load_cli_settings, storage_options, where
+from batchyard.cli.options import BadConfig, console, load_cli_settings, storage_options, where
 from batchyard.config import ConfigError
 
 
@@ -48,4 +48,4 @@ def worker(
     try:
         asyncio.run(work(settings, metrics_host=metrics_host, metrics_port=metrics_port))
     except ConfigError as exc:
-        raise click.UsageError(str(exc)) from None
+        raise BadConfig(str(exc)) from None

@@ -34,7 +34,7 @@ from batchyard.engine.spend import SpendGuards
 from batchyard.engine.sweeper import sweep_expired
 from batchyard.metrics import Metrics
 from batchyard.records import ShardClaim
-from batchyard.store import Store
+from batchyard.store import ClaimOrder, Store
 from batchyard.webhooks import Deliverer
 
 log = logging.getLogger("batchyard.engine")
@@ -282,6 +282,8 @@ class Engine:
                         self.settings.engine.lease_seconds,
                         self._shard_models(),
                         self.settings.weights(),
+                        order=ClaimOrder(self.settings.engine.claim_order),
+                        aging_seconds=self.settings.engine.aging_seconds or None,
                     )
                 except Exception:
                     log.exception("claiming a shard failed")

@@ -1,5 +1,6 @@
-"""Watches running batches: notes their progress for ETAs, and stops the ones that
-hit their cost cap or trip the error-rate breaker, before they spend more.
+"""Watches running batches: notes their progress for ETAs, plans which can still finish
+in their window (engine/feasibility.py), and stops the ones that hit their cost cap or
+trip the error-rate breaker, before they spend more.
 
 It reads counts from the shards' checkpoints, so it sees what every worker has
 made durable, about twice a second behind the truth. Any engine may run it; a
@@ -15,6 +16,7 @@ import time
 from collections.abc import Callable
 
 from batchyard.config import Settings
+from batchyard.engine import feasibility
 from batchyard.engine.spend import cap_error
 from batchyard.metrics import Metrics
 from batchyard.pricing import cost_of, parse_cap
@@ -60,6 +62,7 @@ class Monitor:
             now,
             self.settings.monitor.eta_window_seconds,
         )
+        self._plan(running, now)
         stopped = set()
         for batch in running:
             verdict = self.verdict(batch)
@@ -71,6 +74,16 @@ class Monitor:
                 self.metrics.batches_stopped.labels(reason=reason.value).inc()
                 log.info("batch %s stopped early: %s", batch.id, error.code)
         return stopped
+
+    def _plan(self, running: list[RunningBatch], now: float) -> None:
+        """Forecast each batch's end in the claim's order; flag those that would be late."""
+        marks = self.store.monitor.progress_of(b.id for b in running)
+        rates = feasibility.throughput(running, marks, now)
+        plans = feasibility.plan(running, rates, self.settings.weights(), now)
+        self.store.plans.record(
+            {b.id: (p.eta, p.reason) if (p := plans.get(b.id)) else (None, None) for b in running},
+            now,
+        )
 
     def verdict(self, batch: RunningBatch) -> Verdict | None:
         """Why this batch must stop now, if it must: the cost cap first, then the breaker."""

@@ -42,6 +42,7 @@ class MonitorStore:
                 batches.c.metadata,
                 batches.c.total,
                 batches.c.expires_at,
+                batches.c.seq,
                 *(func.coalesce(sums.c[name], 0) for name in _COUNTED),
             )
             .join(sums, sums.c.batch_id == batches.c.id, isouter=True)
@@ -60,9 +61,10 @@ class MonitorStore:
                 metadata=row[3],
                 total=row[4],
                 expires_at=row[5],
-                completed=int(row[6]),
-                failed=int(row[7]),
-                usage=Usage(*(int(v) for v in row[8:12])),
+                seq=row[6],
+                completed=int(row[7]),
+                failed=int(row[8]),
+                usage=Usage(*(int(v) for v in row[9:13])),
             )
             for row in rows
         ]
@@ -155,7 +157,12 @@ class MonitorStore:
             ).mappings()
             return {
                 row["batch_id"]: ProgressMarks(
-                    row["since_at"], row["since_finished"], row["mark_at"], row["mark_finished"]
+                    row["since_at"],
+                    row["since_finished"],
+                    row["mark_at"],
+                    row["mark_finished"],
+                    row["plan_eta"],
+                    row["at_risk_reason"],
                 )
                 for row in rows.all()
             }

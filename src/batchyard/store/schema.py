@@ -166,6 +166,11 @@ batch_progress = Table(
     Column("since_finished", Integer, nullable=False),
     Column("mark_at", Float, nullable=False),
     Column("mark_finished", Integer, nullable=False),
+    # The monitor's plan (engine/feasibility.py): when the batch should end in the claim's
+    # order at the model's measured throughput, and, if after `expires_at`, why. The claim
+    # puts batches with a reason behind those without.
+    Column("plan_eta", Float),
+    Column("at_risk_reason", Text),
 )
 
 # -- issue 7: API keys and retention -------------------------------------------

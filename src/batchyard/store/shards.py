@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Mapping
 
-from sqlalchemy import ColumnElement, Connection, and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, or_, select, update
 
 from batchyard.records import BatchStatus, ShardClaim, ShardProgress, ShardRecord
 from batchyard.store.base import StoreBase
 from batchyard.store.notifications import Event
 from batchyard.store.rows import progress_values, shard_record
-from batchyard.store.scheduling import batch_order, project_order
+from batchyard.store.scheduling import ClaimOrder, claim_order
 from batchyard.store.schema import batches, files, shards
 
 
@@ -33,11 +33,15 @@ class ShardStore(StoreBase):
         lease_seconds: float,
         models: Collection[str] | None = None,
         weights: Mapping[str, int] | None = None,
+        *,
+        order: ClaimOrder = ClaimOrder.FAIR,
+        aging_seconds: float | None = None,
     ) -> ShardClaim | None:
         """Take the next runnable shard: pending, or running under a lease that ran out.
 
         The project most under its weighted share goes first (`weights`, default 1 each);
-        within it, the batch that expires first, then the one submitted first.
+        within it, a batch that waited `aging_seconds` with nothing claimed, then batches
+        not at risk, each by deadline, then submission (store/scheduling.py).
         """
         runnable = or_(
             shards.c.status == "pending",
@@ -68,7 +72,8 @@ class ShardStore(StoreBase):
             query = query.with_for_update(of=shards, skip_locked=True)
         with self._tx() as conn:
             row = None
-            for batch_id in self._batches_in_claim_order(conn, now, models, weights):
+            candidates = claim_order(conn, now, models, weights or {}, order, aging_seconds)
+            for batch_id in candidates:
                 row = conn.execute(query.where(shards.c.batch_id == batch_id)).mappings().first()
                 if row is not None:
                     break
@@ -95,16 +100,6 @@ class ShardStore(StoreBase):
             input_blob_key=row["blob_key"],
             expires_at=row["expires_at"],
         )
-
-    @staticmethod
-    def _batches_in_claim_order(
-        conn: Connection,
-        now: float,
-        models: Collection[str] | None,
-        weights: Mapping[str, int] | None,
-    ) -> Iterator[str]:
-        for project in project_order(conn, now, models, weights or {}):
-            yield from batch_order(conn, project, models)
 
     def checkpoint_shard(
         self,

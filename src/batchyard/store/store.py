@@ -6,7 +6,8 @@ database has it and a guarded `UPDATE` inside an immediate transaction where it
 does not. Methods are synchronous: the engine calls them through a thread.
 Each noun's verbs live in its own module; `Store` is all of them on one engine.
 API keys, what a project holds (for its quotas) and retention sweeps are reached as
-`store.keys`, `store.usage` and `store.retention`. A verb that refuses raises one of
+`store.keys`, `store.usage` and `store.retention`; the monitor's plan (forecast
+ends, at-risk reasons) as `store.plans`. A verb that refuses raises one of
 `store.errors`, never an HTTP error.
 """
 
@@ -25,6 +26,7 @@ from batchyard.store.keys import KeyStore
 from batchyard.store.monitor import MonitorStore
 from batchyard.store.notifications import Listener
 from batchyard.store.pieces import PieceStore
+from batchyard.store.plans import PlanStore
 from batchyard.store.retention import RetentionStore
 from batchyard.store.shards import ShardStore
 from batchyard.store.usage import UsageStore
@@ -43,6 +45,7 @@ class Store(FileStore, BatchStore, ShardStore, FinalizingStore):
         self.keys = KeyStore(engine)
         self.webhooks = WebhookStore(engine)
         self.monitor = MonitorStore(engine)
+        self.plans = PlanStore(engine)
         self.usage = UsageStore(engine)
         self.retention = RetentionStore(engine)
         self.pieces = PieceStore(engine)
