@@ -48,9 +48,7 @@ def wait(manifest: str, interval: float) -> dict[str, Any]:
 def collect(manifest: str, output: str) -> dict[str, Any]:
     """Download the results and merge them in input order; returns the counts."""
     outcome = pipeline.collect(manifest, output)
-    get_run_logger().info(
-        "%(ok)d ok, %(failed)d failed, %(missing)d missing of %(total)d", outcome
-    )
+    get_run_logger().info("%(ok)d ok, %(failed)d failed, %(missing)d missing of %(total)d", outcome)
     return outcome
 
 

@@ -59,16 +59,17 @@ def test_flow_submits_waits_retries_and_collects_in_order(tmp_path: Path) -> Non
     write_requests(requests)
     config = write_config(tmp_path / "batchyard.toml", models=[MOCK])
     with ServerProcess(config, tmp_path / "data") as server:
+        script = str(REPO / "integrations/prefect/batchyard_flow.py")
+        args = [
+            str(requests),
+            "--output",
+            str(tmp_path / "results.jsonl"),
+            "--base-url",
+            server.base_url,
+        ]
+        args += ["--max-requests", "20", "--poll-interval", "0.5"]
         flow = subprocess.Popen(
-            [
-                str(env / "bin/python"),
-                str(REPO / "integrations/prefect/batchyard_flow.py"),
-                str(requests),
-                "--output", str(tmp_path / "results.jsonl"),
-                "--base-url", server.base_url,
-                "--max-requests", "20",
-                "--poll-interval", "0.5",
-            ],  # fmt: skip
+            [str(env / "bin/python"), script, *args],
             env=child_env(
                 OPENAI_API_KEY="test",
                 PREFECT_HOME=str(tmp_path / "prefect"),
