@@ -14,10 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import openai
-import orjson
 import pytest
 from tests.integrations.envs import extra_env
+from tests.integrations.support import results, submit_batch, wait
 from tests.integrations.upstreams import LLAMA_MODEL, LlamaServer
 
 from batchyard.testing import ServerProcess, write_config
@@ -33,37 +32,6 @@ def body(i: int) -> dict[str, Any]:
         "max_tokens": 12,
         "temperature": 0,
     }
-
-
-def submit(server: ServerProcess, lines: int, tmp: Path) -> tuple[openai.OpenAI, str]:
-    path = tmp / "requests.jsonl"
-    with path.open("wb") as out:
-        for i in range(lines):
-            line = {"custom_id": f"row-{i}", "method": "POST", "url": "/v1/chat/completions"}
-            out.write(orjson.dumps({**line, "body": body(i)}) + b"\n")
-    client = openai.OpenAI(base_url=server.base_url, api_key="test", max_retries=2)
-    with path.open("rb") as file:
-        uploaded = client.files.create(file=file, purpose="batch")
-    batch = client.batches.create(
-        input_file_id=uploaded.id, endpoint="/v1/chat/completions", completion_window="24h"
-    )
-    return client, batch.id
-
-
-def wait(client: openai.OpenAI, batch_id: str, timeout: float = 300) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        batch = client.batches.retrieve(batch_id)
-        if batch.status in ("completed", "failed", "expired", "cancelled"):
-            return batch
-        time.sleep(0.25)
-    raise AssertionError(f"batch {batch_id} still {batch.status}")
-
-
-def results(client: openai.OpenAI, batch: Any) -> dict[str, Any]:
-    assert batch.output_file_id, batch
-    lines = client.files.content(batch.output_file_id).read().splitlines()
-    return {row["custom_id"]: row for row in map(orjson.loads, lines)}
 
 
 @pytest.fixture
@@ -93,7 +61,7 @@ def test_batch_answers_as_the_server_does_directly(llama: LlamaServer, tmp_path:
             assert reply.status_code == 200, reply.text
             direct[f"row-{i}"] = reply.json()
     with batchyard_for(llama, tmp_path) as server:
-        client, batch_id = submit(server, lines, tmp_path)
+        client, batch_id = submit_batch(server, [body(i) for i in range(lines)], tmp_path)
         batch = wait(client, batch_id)
         assert batch.status == "completed" and batch.request_counts.failed == 0, batch
         got = results(client, batch)
@@ -109,7 +77,7 @@ def test_batch_answers_as_the_server_does_directly(llama: LlamaServer, tmp_path:
 def test_upstream_killed_mid_batch_loses_nothing(llama: LlamaServer, tmp_path: Path) -> None:
     lines = 150
     with batchyard_for(llama, tmp_path) as server:
-        client, batch_id = submit(server, lines, tmp_path)
+        client, batch_id = submit_batch(server, [body(i) for i in range(lines)], tmp_path)
         deadline = time.monotonic() + 120
         while client.batches.retrieve(batch_id).request_counts.completed < 10:
             assert time.monotonic() < deadline, "the batch never got going"
