@@ -52,13 +52,16 @@ class Result:
 
     `status_code` 0 means no HTTP answer (connection refused, timeout); `body`
     then holds an OpenAI-style error envelope describing it. `retry_after` is
-    the upstream's `Retry-After` in seconds, when it sent one.
+    the upstream's `Retry-After` in seconds, when it sent one. `reached` False
+    says the request never got to the upstream (connection refused: a server
+    restarting, say), so another try repeats nothing and is not charged as one.
     """
 
     status_code: int
     body: dict[str, Any]
     request_id: str
     retry_after: float | None = None
+    reached: bool = True
 
     @property
     def ok(self) -> bool:

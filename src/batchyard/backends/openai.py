@@ -190,7 +190,7 @@ class OpenAIBackend:
             log.warning("%s: %s unreachable (%s)", self._name, request.endpoint, type(exc).__name__)
             message = f"Could not reach the upstream server ({type(exc).__name__}: {exc})."
             body = error_body(message, type="upstream_error", code="upstream_unreachable")
-            return Result(0, body, request_id())
+            return Result(0, body, request_id(), reached=not isinstance(exc, httpx.ConnectError))
 
         status = response.status_code
         rid = response.headers.get("x-request-id") or request_id()

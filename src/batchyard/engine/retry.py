@@ -5,6 +5,9 @@ exponential backoff, or exactly after the upstream's `Retry-After` when it sent
 one, until the attempts run out or the batch's deadline draws near. A 429 is
 not a fault but a turn to wait: it is retried until the deadline, whatever the
 attempt count, since the upstream has said the line will be served later.
+Likewise a line whose tries were refused at the door (connection refused: a
+server restarting or redeployed) is retried for up to `unreachable_seconds`
+whatever the attempt count: those tries never reached the model.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ class RetryPolicy:
     base_seconds: float = 0.5
     max_seconds: float = 30.0
     deadline_margin_seconds: float = 5.0
+    unreachable_seconds: float = 600.0
 
     def delay(self, attempt: int, retry_after: float | None) -> float:
         """Seconds to wait before attempt number `attempt + 1` (attempts count from 1)."""
@@ -28,8 +32,17 @@ class RetryPolicy:
         return random.uniform(0, ceiling)
 
     def should_retry(
-        self, attempt: int, now: float, delay: float, deadline: float, *, status: int = 0
+        self,
+        attempt: int,
+        now: float,
+        delay: float,
+        deadline: float,
+        *,
+        status: int = 0,
+        down_since: float | None = None,
     ) -> bool:
-        """`status` is the answer's HTTP status (0: none); 429 ignores `max_attempts`."""
+        """`status` is the answer's HTTP status (0: none); 429 ignores `max_attempts`, and so
+        does an upstream refusing connections since `down_since`, for `unreachable_seconds`."""
         in_time = now + delay < deadline - self.deadline_margin_seconds
-        return in_time and (status == 429 or attempt < self.max_attempts)
+        down = down_since is not None and now - down_since < self.unreachable_seconds
+        return in_time and (status == 429 or down or attempt < self.max_attempts)

@@ -106,6 +106,7 @@ class ShardRunner:
     async def _run_group(self, group: list[Line]) -> None:
         attempt = 1
         pending = group
+        down_since: float | None = None  # since when the upstream refuses connections
         while pending:
             if self.spend is not None:
                 await self.spend.wait_turn()
@@ -132,10 +133,17 @@ class ShardRunner:
             retry: list[Line] = []
             wait = 0.0
             now = time.time()
+            unreached = not any(result.reached for result in results)
+            down_since = (down_since or now) if unreached else None
             for item, result in zip(pending, results, strict=True):
                 delay = self.policy.delay(attempt, result.retry_after)
                 if result.retryable and self.policy.should_retry(
-                    attempt, now, delay, self.claim.expires_at, status=result.status_code
+                    attempt,
+                    now,
+                    delay,
+                    self.claim.expires_at,
+                    status=result.status_code,
+                    down_since=down_since,
                 ):
                     retry.append(item)
                     wait = max(wait, delay)
