@@ -60,6 +60,7 @@ async def test_lines_wait_for_an_upstream_that_comes_back(
     settings = FakeSettings(base_latency=0.0, per_token_latency=0.0, rpm=10**6, tpm=10**9)
     async with FakeUpstream(settings, port=port):
         await asyncio.wait_for(task, timeout=30)
+    await run.backend.aclose()
     done, progress = journal.recover(blobs, run.shard)
     assert len(done) == LINES and progress.completed == LINES and progress.failed == 0
 
@@ -71,5 +72,6 @@ async def test_an_upstream_that_stays_down_fails_the_lines_in_bounded_time(
     policy = RetryPolicy(max_attempts=2, base_seconds=0.05, max_seconds=0.1, unreachable_seconds=1)
     run = runner(store, blobs, free_port(), policy)
     await asyncio.wait_for(run.run(), timeout=20)
+    await run.backend.aclose()
     done, progress = journal.recover(blobs, run.shard)
     assert len(done) == LINES and progress.failed == LINES
