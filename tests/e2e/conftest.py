@@ -21,6 +21,14 @@ from batchyard.testing import ServerProcess, write_config
 class Server(ServerProcess):
     """A server process with openai SDK clients pointed at it."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.closers: list[Callable[[], None]] = []
+
+    def on_stop(self, close: Callable[[], None]) -> None:
+        """Call `close` when the test's servers are stopped (clients a helper opened)."""
+        self.closers.append(close)
+
     def client(self, api_key: str = "test", **kwargs: Any) -> openai.OpenAI:
         return openai.OpenAI(base_url=self.base_url, api_key=api_key, max_retries=0, **kwargs)
 
@@ -53,6 +61,8 @@ def make_server(tmp_path: Path, database_url: str) -> Iterator[ServerFactory]:
 
     yield factory
     for server in started:
+        for close in server.closers:
+            close()
         if server.proc is not None and server.proc.poll() is None:
             server.proc.kill()
             server.proc.wait()

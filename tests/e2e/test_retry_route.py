@@ -86,9 +86,9 @@ def test_retry_refusals(make_server: ServerFactory) -> None:
             retry(beta, batch_id)
         assert hidden.value.status_code == 404
         assert hidden.value.body == {
-            "message": f"No such Batch object: {batch_id}",
+            "message": f"No batch found with id '{batch_id}'.",
             "type": "invalid_request_error",
-            "param": "batch_id",
+            "param": None,
             "code": None,
         }
     assert [b.id for b in beta.batches.list()] == []

@@ -111,6 +111,7 @@ def _ok_responses() -> dict[tuple[str, str], dict[str, Any]]:
         ("get", "/v1/batches"): _json(page_of(batch)),
         ("get", "/v1/batches/{batch_id}"): _json(batch),
         ("post", "/v1/batches/{batch_id}/cancel"): _json(batch),
+        ("post", "/v1/batches/{batch_id}/retry"): _json(batch),
         ("get", "/v1/batches/{batch_id}/output"): _lines(
             "Result lines of the batch so far, one JSON object a line (an extension)"
         ),
