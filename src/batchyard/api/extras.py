@@ -53,7 +53,9 @@ def batch_extra(
     reason = _at_risk_reason(record, marks, eta) if running else None
     planned = marks.plan_eta if running and marks is not None else None
     return {
-        "eta": round(planned) if planned is not None else (eta.eta if eta else None),
+        # The batch's own measured pace when it has one (the ETA rule's guarantee,
+        # tests/e2e/test_eta.py); the monitor's plan, which knows the queue, before that.
+        "eta": eta.eta if eta and eta.eta is not None else (round(planned) if planned else None),
         "at_risk": reason is not None,
         "at_risk_reason": reason,
         "lines_per_second": eta.lines_per_second if eta else None,
