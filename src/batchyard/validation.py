@@ -112,6 +112,28 @@ def _quoted(value: object) -> str:
     return clip_echo(value if isinstance(value, str) else orjson.dumps(value).decode())
 
 
+# What a file that is not UTF-8 JSONL often is instead, by its first bytes.
+_FOREIGN_FORMATS = (
+    (b"\x1f\x8b", "gzip-compressed; decompress it and upload the JSONL"),
+    (b"PK\x03\x04", "a zip archive; extract the JSONL file and upload that"),
+    (b"\xff\xfe", "UTF-16 (little-endian); save it as UTF-8"),
+    (b"\xfe\xff", "UTF-16 (big-endian); save it as UTF-8"),
+    (b"{\x00", "UTF-16 (little-endian); save it as UTF-8"),
+    (b"\x00{", "UTF-16 (big-endian); save it as UTF-8"),
+)
+
+
+def _foreign_format(line: bytes | memoryview) -> str | None:
+    """The message for a file whose first bytes say it is not UTF-8 JSONL, else None."""
+    head = bytes(line[:4])
+    for magic, what in _FOREIGN_FORMATS:
+        if head.startswith(magic):
+            return (
+                f"The file is {what}. A batch file must be UTF-8 JSONL. Nothing else was checked."
+            )
+    return None
+
+
 def _unparseable_message(line: bytes | memoryview) -> str:
     """Name bad UTF-8 apart from bad JSON: the fix (re-save the file) differs."""
     try:
@@ -249,6 +271,12 @@ class _FirstPass:
                 )
                 in_shard = 0
 
+            if line_no == 1 and (foreign := _foreign_format(line)) is not None:
+                # A compressed or UTF-16 file is not lines of JSON at all: say what it is,
+                # once, instead of one "not JSON" per chance newline byte in it.
+                add("invalid_json_line", foreign, None, 1)
+                hashes.append(_NO_ID)
+                break
             if line_no == 1 and line[:3] == _BOM:
                 add("invalid_json_line", _HAS_BOM, None, 1)
                 hashes.append(_NO_ID)

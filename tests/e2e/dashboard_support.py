@@ -21,13 +21,20 @@ def dashboard_url(server: Server) -> str:
     return f"http://127.0.0.1:{server.port}/dashboard"
 
 
+def login_token(http: httpx.Client) -> str:
+    """The sign-in form's CSRF token (its cookie half stays in the client's jar)."""
+    match = _CSRF.search(http.get("/login").text)
+    assert match is not None
+    return match.group(1)
+
+
 def sign_in(server: Server, key: str) -> tuple[httpx.Client, str]:
     """A client holding a dashboard session for `key`, and the session's CSRF token.
 
     The server closes the client when it stops, so a test need not."""
     http = httpx.Client(base_url=dashboard_url(server), timeout=30)
     server.on_stop(http.close)
-    response = http.post("/login", data={"api_key": key})
+    response = http.post("/login", data={"api_key": key, "csrf_token": login_token(http)})
     assert response.status_code == 303, response.text
     page = http.get("/batches")
     assert page.status_code == 200
@@ -50,4 +57,4 @@ def failed_batch(client: openai.OpenAI, lines: int = 20) -> openai.types.Batch:
     return done
 
 
-__all__ = ["MODELS", "create_key", "dashboard_url", "failed_batch", "sign_in"]
+__all__ = ["MODELS", "create_key", "dashboard_url", "failed_batch", "login_token", "sign_in"]

@@ -10,8 +10,17 @@ from __future__ import annotations
 
 import httpx
 from tests.e2e.conftest import ServerFactory, chat_lines, wait_for
-from tests.e2e.dashboard_support import MODELS, create_key, dashboard_url, failed_batch, sign_in
+from tests.e2e.dashboard_support import (
+    MODELS,
+    create_key,
+    dashboard_url,
+    failed_batch,
+    login_token,
+    sign_in,
+)
 from tests.e2e.test_isolation import upload
+
+from batchyard.dashboard.session import COOKIE
 
 
 def test_no_project_sees_anothers_batches_or_files(make_server: ServerFactory) -> None:
@@ -84,10 +93,16 @@ def test_sessions_cookies_csrf_and_the_key_kept_out_of_sight(make_server: Server
     with httpx.Client(base_url=dashboard_url(server), timeout=30) as anonymous:
         assert anonymous.get("/batches").headers["location"] == "/dashboard/login"
         assert anonymous.get("/batches/rows", headers={"hx-request": "true"}).status_code == 401
-        wrong = anonymous.post("/login", data={"api_key": key + "x"})
+        forged = anonymous.post("/login", data={"api_key": key})  # no sign-in form seen
+        assert forged.status_code == 403 and COOKIE not in forged.cookies
+        token = login_token(anonymous)
+        stale = anonymous.post("/login", data={"api_key": key, "csrf_token": "forged"})
+        assert stale.status_code == 403 and COOKIE not in stale.cookies
+        token = login_token(anonymous)
+        wrong = anonymous.post("/login", data={"api_key": key + "x", "csrf_token": token})
         assert wrong.status_code == 401 and key not in wrong.text
         assert "set-cookie" not in wrong.headers
-        signed = anonymous.post("/login", data={"api_key": key})
+        signed = anonymous.post("/login", data={"api_key": key, "csrf_token": token})
     cookie = signed.headers["set-cookie"].lower()
     assert "httponly" in cookie and "samesite=strict" in cookie and "path=/dashboard" in cookie
     assert "secure" not in cookie  # plain HTTP on loopback; over TLS it is set

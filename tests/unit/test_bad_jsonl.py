@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import zipfile
 
 import orjson
 import pytest
@@ -32,10 +33,17 @@ def lines(*rows: bytes, end: bytes = b"\n") -> bytes:
     return b"".join(row + end for row in rows)
 
 
+def zip_of(data: bytes) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("requests.jsonl", data)
+    return buffer.getvalue()
+
+
 NESTED = b'{"custom_id": "deep", "body": ' + b"[" * 10_000 + b"]" * 10_000 + b"}"
 LONG_ID = "i" * 10_000
 GZIP = gzip.compress(lines(good("a"), good("b")), mtime=0)
-GZIP_LINES = [n for n, row in enumerate(GZIP.split(b"\n"), 1) if row.strip()]
+ZIP = zip_of(lines(good("a"), good("b")))
 
 # name: (file, the errors as (code, line), or [] when the file is valid)
 CORPUS: dict[str, tuple[bytes, list[tuple[str, int | None]]]] = {
@@ -64,7 +72,16 @@ CORPUS: dict[str, tuple[bytes, list[tuple[str, int | None]]]] = {
     "mixed models": (lines(good("a"), good("b", model="other")), [("mismatched_model", 2)]),
     "blank lines": (lines(good("a"), b"", b"  \t", b"nope"), [("invalid_json_line", 4)]),
     "trailing garbage": (lines(good("a"), good("b") + b" xyz"), [("invalid_json_line", 2)]),
-    "gzip bytes": (GZIP, [("invalid_json_line", n) for n in GZIP_LINES]),
+    "gzip bytes": (GZIP, [("invalid_json_line", 1)]),
+    "zip bytes": (ZIP, [("invalid_json_line", 1)]),
+    "UTF-16 with a BOM": (
+        lines(good("a"), good("b")).decode().encode("utf-16"),
+        [("invalid_json_line", 1)],
+    ),
+    "UTF-16 without a BOM": (
+        lines(good("a"), good("b")).decode().encode("utf-16-le"),
+        [("invalid_json_line", 1)],
+    ),
     "over the byte cap": (lines(*(good(f"r{i}") for i in range(100))), [("file_too_large", None)]),
     "over the request cap": (
         lines(*(good(f"r{i}") for i in range(11))),
@@ -92,3 +109,17 @@ def test_each_bad_file_gets_its_error_and_line(name: str) -> None:
 
 def test_the_corpus_covers_every_issue_case() -> None:
     assert len(CORPUS) >= 20
+
+
+@pytest.mark.parametrize(
+    ("name", "named"),
+    [
+        ("gzip bytes", "gzip-compressed"),
+        ("zip bytes", "zip archive"),
+        ("UTF-16 with a BOM", "UTF-16"),
+        ("UTF-16 without a BOM", "UTF-16"),
+    ],
+)
+def test_a_file_that_is_not_utf8_jsonl_is_named_for_what_it_is(name: str, named: str) -> None:
+    (error,) = check(CORPUS[name][0]).errors
+    assert named in error.message and "UTF-8 JSONL" in error.message

@@ -8,6 +8,7 @@ import click
 
 from batchyard.cli.options import base_url_option, manifest_argument, open_job, say, user_errors
 from batchyard.client.cleanup import cleanup as delete_files
+from batchyard.wording import counted
 
 
 @click.command()
@@ -33,4 +34,4 @@ def cleanup(
             done = delete_files(manifest, client, inputs=inputs, results=results, force=force)
     for kept in done.kept:
         say(f"kept {kept}")
-    say(f"deleted {len(done.deleted)} files on the server; kept {len(done.kept)}")
+    say(f"deleted {counted(len(done.deleted), 'file')} on the server; kept {len(done.kept)}")

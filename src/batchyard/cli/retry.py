@@ -19,6 +19,7 @@ from batchyard.cli.watch import follow, notify_options
 from batchyard.client.index import Index
 from batchyard.client.retry import add_round, retryable
 from batchyard.client.submit import Submitter
+from batchyard.wording import counted
 
 
 @click.command()
@@ -72,7 +73,8 @@ def retry(
                 refresh_and_download(manifest, Submitter(manifest, client), index)
                 running = sum(not p.terminal for p in manifest.parts)
                 if running:
-                    say(f"{running} batches still running; their lines wait for them")
+                    batches = counted(running, "batch", "batches")
+                    say(f"{batches} still running; their lines wait for them")
                 ids = list(retryable(manifest, index, wanted, missing=not no_missing))
                 if not ids:
                     say("nothing to retry")
@@ -81,14 +83,18 @@ def retry(
                         continue
                     return
                 if dry_run:
-                    say(f"{len(ids):,} lines would be retried")
+                    say(f"{counted(len(ids), 'line')} would be retried")
                     return
                 if rounds == max_rounds:
-                    say(f"{len(ids):,} lines still unsuccessful after {rounds} rounds")
+                    after = counted(rounds, "round")
+                    say(f"{counted(len(ids), 'line')} still unsuccessful after {after}")
                     return
                 parts = add_round(manifest, index, ids)
                 rounds += 1
-                say(f"round {manifest.rounds}: {len(ids):,} lines in {len(parts)} new batches")
+                say(
+                    f"round {manifest.rounds}: {counted(len(ids), 'line')} in "
+                    f"{counted(len(parts), 'new batch', 'new batches')}"
+                )
                 follow(
                     manifest,
                     client,

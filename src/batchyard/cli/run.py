@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from batchyard.cli.options import BadConfig, config_option, console, load_cli_settings
 from batchyard.config import ConfigError
 from batchyard.records import BatchRecord
+from batchyard.wording import counted
 
 
 @click.command()
@@ -119,13 +120,18 @@ def run(
         raise BadConfig(str(exc)) from None
     batch = outcome.batch
     if batch.status.value == "failed":
+        problems = batch.errors or []
         console.print(
-            f"[red]The input file failed validation[/] ({len(batch.errors or [])} errors):"
+            f"[red]The input file failed validation[/] ({counted(len(problems), 'error')}):"
         )
-        for error in (batch.errors or [])[:20]:
+        for error in problems[:20]:
             where = f"line {error.get('line')}: " if error.get("line") else ""
             # Markup off: messages quote config keys such as [limits], and client text.
             console.print(f"  {where}{error.get('code')}: {error.get('message')}", markup=False)
+        if len(problems) > 20:
+            console.print(
+                f"  and {len(problems) - 20:,} more (`batchyard validate` lists them all)"
+            )
         sys.exit(1)
     usage = batch.usage
     console.print(

@@ -10,6 +10,7 @@ import click
 from batchyard.cli.options import DEFAULT_LIMITS, Size, say, user_errors
 from batchyard.client.index import Index
 from batchyard.client.split import split_files
+from batchyard.wording import counted
 
 
 @click.command()
@@ -58,4 +59,4 @@ def split(files: tuple[Path, ...], max_requests: int, max_bytes: int, out_dir: P
     for part in parts:
         click.echo(f"{part.path}\t{part.requests}\t{part.bytes}")
     total = sum(p.requests for p in parts)
-    say(f"{total:,} requests in {len(parts)} parts under {out}")
+    say(f"{counted(total, 'request')} in {counted(len(parts), 'part')} under {out}")

@@ -21,6 +21,7 @@ from batchyard.client.manifest import default_manifest_path, load, lock_job
 from batchyard.client.models import served_models
 from batchyard.client.submit import check_same_inputs, create_job
 from batchyard.client.validate import infer_endpoint
+from batchyard.wording import counted
 
 
 def _metadata(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -119,8 +120,9 @@ def submit(
                 models=None if no_model_check else served_models(client, endpoint),
             )
             say(
-                f"{manifest.job}: {manifest.requests:,} requests in {len(manifest.parts)} "
-                f"batches to {url}; manifest {manifest_path}"
+                f"{manifest.job}: {counted(manifest.requests, 'request')} in "
+                f"{counted(len(manifest.parts), 'batch', 'batches')} to {url}; "
+                f"manifest {manifest_path}"
             )
         if not manifest.parts:
             raise ToolkitError("nothing to submit")

@@ -18,6 +18,7 @@ from batchyard.client.split import request_lines
 from batchyard.config import Limits
 from batchyard.endpoints import BATCH_ENDPOINTS
 from batchyard.validation import ValidationReport, validate_path
+from batchyard.wording import counted
 
 NO_LIMIT = sys.maxsize
 
@@ -71,7 +72,7 @@ def describe(path: Path, report: ValidationReport, limit: int = 50) -> list[str]
         lines.append(f"{where}: {error.code}{param}: {error.message}")
     more = len(report.errors) - len(lines) + report.omitted_errors
     if more > 0:
-        lines.append(f"... and {more:,} more errors")
+        lines.append(f"... and {counted(more, 'more error')}")
     return lines
 
 

@@ -29,6 +29,7 @@ from rich.text import Text
 
 from batchyard.client.manifest import Part
 from batchyard.client.submit import Submitter
+from batchyard.wording import counted
 
 # Bars for more parts than this show only the unfinished ones.
 _MANY_PARTS = 12
@@ -57,8 +58,9 @@ def summary(submitter: Submitter) -> str:
     failed = sum(p.failed for p in parts) - sum(p.retried_failures for p in parts)
     states = ", ".join(f"{n} {s}" for s, n in sorted(statuses.items()))
     return (
-        f"batchyard {submitter.manifest.job}: {len(parts)} batches ({states}); "
-        f"{done:,} succeeded, {failed:,} failed of {submitter.manifest.requests:,} requests"
+        f"batchyard {submitter.manifest.job}: {counted(len(parts), 'batch', 'batches')} "
+        f"({states}); {done:,} succeeded, {failed:,} failed of "
+        f"{counted(submitter.manifest.requests, 'request')}"
     )
 
 

@@ -19,12 +19,16 @@ from batchyard.api.routes.retry import make_retry
 from batchyard.dashboard.session import (
     CSRF_FIELD,
     CSRF_HEADER,
+    LOGIN_COOKIE,
     Session,
     clear_cookie,
     csrf_ok,
     current,
+    login_token_ok,
+    new_login_token,
     sessions_of,
     set_cookie,
+    set_login_cookie,
 )
 from batchyard.dashboard.web import PREFIX, PageNotFound, SessionDep, is_htmx, parts, render
 from batchyard.errors import APIError
@@ -43,22 +47,39 @@ async def login_form(request: Request) -> Response:
         response = RedirectResponse(f"{PREFIX}/batches", status_code=303)
         set_cookie(response, request, sessions.open_session())
         return response
-    return render(request, "login.html", None)
+    return _login_page(request)
 
 
 @router.post("/login")
 async def login(request: Request) -> Response:
     form = await request.form()
+    if not login_token_ok(request, form.get(CSRF_FIELD)):
+        # Not from our own sign-in page (or the page outlived its token): a forged
+        # sign-in could put the victim in the forger's project.
+        error = "The sign-in form had expired; please sign in again."
+        return _login_page(request, status_code=403, error=error, fresh=True)
     key = form.get("api_key")
     session = None
     if isinstance(key, str) and key.strip():
         session = await run_in_threadpool(sessions_of(request).sign_in, key.strip())
     if session is None:
-        return render(
-            request, "login.html", None, status_code=401, error="That is not a live API key."
-        )
+        return _login_page(request, status_code=401, error="That is not a live API key.")
     response = RedirectResponse(f"{PREFIX}/batches", status_code=303)
     set_cookie(response, request, session)
+    return response
+
+
+def _login_page(
+    request: Request, *, status_code: int = 200, error: str | None = None, fresh: bool = False
+) -> Response:
+    """The sign-in form, with the token its POST must carry (a cookie holds the other half)."""
+    kept = None if fresh else request.cookies.get(LOGIN_COOKIE)
+    token = kept or new_login_token()
+    response = render(
+        request, "login.html", None, status_code=status_code, error=error, login_token=token
+    )
+    if kept is None:
+        set_login_cookie(response, request, token)
     return response
 
 

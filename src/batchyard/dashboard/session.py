@@ -126,3 +126,30 @@ def clear_cookie(response: Response) -> None:
 
 def csrf_ok(session: Session, sent: str | None) -> bool:
     return sent is not None and secrets.compare_digest(session.csrf, sent)
+
+
+# Sign-in has no session yet, so its CSRF token is a double submit: the form carries a
+# random token and a SameSite=Strict cookie the same one; a cross-site POST has no cookie.
+LOGIN_COOKIE = "batchyard_login"
+LOGIN_SECONDS = 3600
+
+
+def new_login_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def set_login_cookie(response: Response, request: Request, token: str) -> None:
+    response.set_cookie(
+        LOGIN_COOKIE,
+        token,
+        max_age=LOGIN_SECONDS,
+        path="/dashboard",
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+    )
+
+
+def login_token_ok(request: Request, sent: object) -> bool:
+    kept = request.cookies.get(LOGIN_COOKIE)
+    return isinstance(sent, str) and kept is not None and secrets.compare_digest(kept, sent)
