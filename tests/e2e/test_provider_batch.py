@@ -172,7 +172,7 @@ def test_kill_9_at_random_moments_makes_no_piece_twice(pair_factory: Any) -> Non
 def test_cancel_in_the_middle_cancels_the_pieces_and_keeps_what_finished(
     pair_factory: Any,
 ) -> None:
-    pair = pair_factory({"latency_ms": 20, "max_group": 1})
+    pair = pair_factory({"latency_ms": 20, "max_group": 1, "max_concurrency": 4})  # ~200 lines/s
     batch_id = pair.submit(4_000)
     down = pair.client(pair.down)
     deadline = time.monotonic() + 60
