@@ -109,6 +109,22 @@ class Size(click.ParamType):  # type: ignore[type-arg]
         return value if isinstance(value, int) else parse_size(str(value))
 
 
+def limits_options(requests_help: str, bytes_help: str) -> Callable[[F], F]:
+    """`--max-requests` and `--max-bytes`: the target's per-batch limits, OpenAI's by default."""
+
+    def decorate(func: F) -> F:
+        func = click.option(
+            "--max-bytes", type=Size(), default=DEFAULT_LIMITS.max_batch_file_bytes,
+            show_default=True, help=bytes_help,
+        )(func)  # fmt: skip
+        return click.option(
+            "--max-requests", type=click.IntRange(min=1),
+            default=DEFAULT_LIMITS.max_requests_per_batch, show_default=True, help=requests_help,
+        )(func)  # fmt: skip
+
+    return decorate
+
+
 def base_url_option(func: F) -> F:
     return click.option(
         "--base-url",

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from batchyard.cli.options import DEFAULT_LIMITS, Size, say, user_errors
+from batchyard.cli.options import limits_options, say, user_errors
 from batchyard.client.index import Index
 from batchyard.client.split import split_files
 from batchyard.wording import counted
@@ -17,15 +17,10 @@ from batchyard.wording import counted
 @click.argument(
     "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
 )
-@click.option(
-    "--max-requests", type=click.IntRange(min=1),
-    default=DEFAULT_LIMITS.max_requests_per_batch, show_default=True,
-    help="Requests per part at most.",
-)  # fmt: skip
-@click.option(
-    "--max-bytes", type=Size(), default=DEFAULT_LIMITS.max_batch_file_bytes,
-    show_default=True, help="Bytes per part at most (e.g. 200MB, 100MiB).",
-)  # fmt: skip
+@limits_options(
+    "Requests per part at most.",
+    "Bytes per part at most (e.g. 200MB, 100MiB).",
+)
 @click.option(
     "-o", "--out-dir", type=click.Path(file_okay=False, path_type=Path),
     help="Where the parts go (default: beside the first file).",

@@ -7,10 +7,9 @@ from pathlib import Path
 import click
 
 from batchyard.cli.options import (
-    DEFAULT_LIMITS,
-    Size,
     base_url_option,
     interval_option,
+    limits_options,
     say,
     user_errors,
 )
@@ -45,15 +44,10 @@ def _metadata(pairs: tuple[str, ...]) -> dict[str, str]:
 )  # fmt: skip
 @click.option("-e", "--endpoint", help="The batch endpoint (default: the first line's url).")
 @click.option("--completion-window", default="24h", show_default=True)
-@click.option(
-    "--max-requests", type=click.IntRange(min=1),
-    default=DEFAULT_LIMITS.max_requests_per_batch, show_default=True,
-    help="Requests per batch at most (the target's limit).",
-)  # fmt: skip
-@click.option(
-    "--max-bytes", type=Size(), default=DEFAULT_LIMITS.max_batch_file_bytes,
-    show_default=True, help="Bytes per batch file at most (e.g. 200MB).",
-)  # fmt: skip
+@limits_options(
+    "Requests per batch at most (the target's limit).",
+    "Bytes per batch file at most (e.g. 200MB).",
+)
 @click.option(
     "-k", "--max-in-flight", type=click.IntRange(min=1), default=3, show_default=True,
     help="Batches running at once; the next starts when one ends.",

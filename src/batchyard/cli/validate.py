@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from batchyard.cli.options import DEFAULT_LIMITS, Size, say, user_errors
+from batchyard.cli.options import limits_options, say, user_errors
 from batchyard.client.connection import make_client, resolve_base_url
 from batchyard.client.models import served_models
 from batchyard.client.validate import check, describe, infer_endpoint
@@ -21,15 +21,10 @@ from batchyard.client.validate import check, describe, infer_endpoint
     "--model", "models", multiple=True,
     help="A model the target serves; repeat for several. Default: any model.",
 )  # fmt: skip
-@click.option(
-    "--max-requests", type=click.IntRange(min=1),
-    default=DEFAULT_LIMITS.max_requests_per_batch, show_default=True,
-    help="The target's requests per batch.",
-)  # fmt: skip
-@click.option(
-    "--max-bytes", type=Size(), default=DEFAULT_LIMITS.max_batch_file_bytes,
-    show_default=True, help="The target's batch file size (e.g. 200MB, 100MiB).",
-)  # fmt: skip
+@limits_options(
+    "The target's requests per batch.",
+    "The target's batch file size (e.g. 200MB, 100MiB).",
+)
 @click.option("--max-errors", type=click.IntRange(min=1), default=1000, show_default=True)
 @click.option(
     "--base-url",

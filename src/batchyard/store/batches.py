@@ -19,6 +19,7 @@ from batchyard.store.errors import (
     EnqueuedLinesQuotaReached,
 )
 from batchyard.store.notifications import Event
+from batchyard.store.pages import fetch_page
 from batchyard.store.rows import batch_record, batch_values, shard_values
 from batchyard.store.schema import batches, shards
 from batchyard.store.webhooks import record_batch_event
@@ -70,17 +71,8 @@ class BatchStore(StoreBase):
         """Newest first. An unknown `after` gives an empty page."""
         query = select(batches).where(batches.c.project == project)
         with self._tx() as conn:
-            if after is not None:
-                seq = conn.execute(
-                    select(batches.c.seq).where(batches.c.id == after, batches.c.project == project)
-                ).scalar()
-                if seq is None:
-                    return [], False
-                query = query.where(batches.c.seq < seq)
-            rows = conn.execute(query.order_by(batches.c.seq.desc()).limit(limit + 1)).mappings()
-            records = [batch_record(r) for r in rows.all()]
-            has_more = len(records) > limit
-            return self._with_live_counts(conn, records[:limit]), has_more
+            rows, has_more = fetch_page(conn, query, batches, project, after=after, limit=limit)
+            return self._with_live_counts(conn, [batch_record(r) for r in rows]), has_more
 
     def _with_live_counts(self, conn: Connection, records: list[BatchRecord]) -> list[BatchRecord]:
         """Fill request counts and usage of running batches from their shards' checkpoints."""

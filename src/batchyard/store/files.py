@@ -8,6 +8,7 @@ from batchyard.records import TERMINAL, FileRecord
 from batchyard.store import usage
 from batchyard.store.base import StoreBase
 from batchyard.store.errors import StorageQuotaReached
+from batchyard.store.pages import fetch_page
 from batchyard.store.rows import file_record, file_values
 from batchyard.store.schema import batches, files
 
@@ -57,16 +58,10 @@ class FileStore(StoreBase):
         if purpose is not None:
             query = query.where(files.c.purpose == purpose)
         with self._tx() as conn:
-            if after is not None:
-                seq = conn.execute(
-                    select(files.c.seq).where(files.c.id == after, files.c.project == project)
-                ).scalar()
-                if seq is None:
-                    return [], False
-                query = query.where(files.c.seq > seq if ascending else files.c.seq < seq)
-            order = files.c.seq.asc() if ascending else files.c.seq.desc()
-            rows = conn.execute(query.order_by(order).limit(limit + 1)).mappings().all()
-        return [file_record(r) for r in rows[:limit]], len(rows) > limit
+            rows, has_more = fetch_page(
+                conn, query, files, project, after=after, limit=limit, ascending=ascending
+            )
+        return [file_record(r) for r in rows], has_more
 
     def delete_file(self, project: str, file_id: str, now: int) -> FileRecord | None:
         """Mark a file deleted; return it (for its blob key), or None if there is none."""

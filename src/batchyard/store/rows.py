@@ -43,12 +43,7 @@ def file_record(row: RowMapping) -> FileRecord:
 
 
 def usage_values(usage: Usage) -> dict[str, int]:
-    return {
-        "input_tokens": usage.input_tokens,
-        "output_tokens": usage.output_tokens,
-        "cached_tokens": usage.cached_tokens,
-        "reasoning_tokens": usage.reasoning_tokens,
-    }
+    return values_of(usage)
 
 
 def progress_values(progress: ShardProgress) -> dict[str, int]:

@@ -17,6 +17,7 @@ from sqlalchemy.engine import RowMapping
 
 from batchyard import ids
 from batchyard.records import BatchStatus, DueDelivery, WebhookEndpointRecord
+from batchyard.store.pages import fetch_page
 from batchyard.store.rows import record_of, values_of
 from batchyard.store.schema import batch_progress, batches, events, webhook_deliveries
 from batchyard.store.schema import webhook_endpoints as endpoints
@@ -108,18 +109,8 @@ class WebhookStore:
         """Newest first. An unknown `after` gives an empty page."""
         query = _live(project)
         with self.engine.begin() as conn:
-            if after is not None:
-                seq = conn.execute(
-                    select(endpoints.c.seq).where(
-                        endpoints.c.id == after, endpoints.c.project == project
-                    )
-                ).scalar()
-                if seq is None:
-                    return [], False
-                query = query.where(endpoints.c.seq < seq)
-            rows = conn.execute(query.order_by(endpoints.c.seq.desc()).limit(limit + 1))
-            records = [_endpoint(r) for r in rows.mappings().all()]
-        return records[:limit], len(records) > limit
+            rows, has_more = fetch_page(conn, query, endpoints, project, after=after, limit=limit)
+        return [_endpoint(r) for r in rows], has_more
 
     def update_endpoint(
         self, project: str, endpoint_id: str, changes: dict[str, Any], now: int
