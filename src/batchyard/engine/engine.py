@@ -33,7 +33,7 @@ from batchyard.engine.runner import ShardRunner
 from batchyard.engine.spend import SpendGuards
 from batchyard.engine.sweeper import sweep_expired
 from batchyard.metrics import Metrics
-from batchyard.records import ShardClaim
+from batchyard.records import BatchRecord, ShardClaim
 from batchyard.store import ClaimOrder, Store
 from batchyard.webhooks import Deliverer
 
@@ -194,13 +194,16 @@ class Engine:
             if not busy:
                 await self._sleep(wake)
 
-    async def _validate_one(self) -> bool:
-        batch = await asyncio.to_thread(
-            self.store.claim_validation,
-            self.worker_id,
-            time.time(),
-            self.settings.engine.lease_seconds,
+    async def _lease(
+        self, claim: Callable[[str, float, float], BatchRecord | None]
+    ) -> BatchRecord | None:
+        """The next batch `claim` leases to this worker for a lease period, or None."""
+        return await asyncio.to_thread(
+            claim, self.worker_id, time.time(), self.settings.engine.lease_seconds
         )
+
+    async def _validate_one(self) -> bool:
+        batch = await self._lease(self.store.claim_validation)
         if batch is None:
             return False
         await asyncio.to_thread(
@@ -216,12 +219,7 @@ class Engine:
         return True
 
     async def _finalize_one(self) -> bool:
-        batch = await asyncio.to_thread(
-            self.store.claim_finalization,
-            self.worker_id,
-            time.time(),
-            self.settings.engine.lease_seconds,
-        )
+        batch = await self._lease(self.store.claim_finalization)
         if batch is None:
             return False
         retention = self.settings.policy(batch.project).output_retention_seconds
