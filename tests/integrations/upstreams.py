@@ -72,8 +72,8 @@ class Upstream:
 class LlamaServer(Upstream):
     """llama-cpp-python's OpenAI-compatible server on a tiny random GGUF model."""
 
-    def __init__(self, env: Path, work: Path) -> None:
-        super().__init__(env, work / "llama.log")
+    def __init__(self, env: Path, work: Path, name: str = "llama") -> None:
+        super().__init__(env, work / f"{name}.log")
         self.model = work / "tiny.gguf"
         if not self.model.exists():
             python = str(env / "bin/python")
