@@ -150,6 +150,7 @@ def test_batch_through_an_azure_deployment(
     models = [
         azure_model("gpt-4o-mini", url, DEPLOYMENT),
         azure_model("gone", url, "deleted-deployment"),
+        {**azure_model("unversioned", url, DEPLOYMENT), "query": {}},
     ]
     server = make_server(models=models)
     batch, ok, _ = run_batch(server, chat_lines(6, model="gpt-4o-mini"), tmp_path)
@@ -169,6 +170,11 @@ def test_batch_through_an_azure_deployment(
     for row in failed.values():
         assert row["response"]["status_code"] == 404
         assert row["response"]["body"] == DEPLOYMENT_NOT_FOUND
+
+    # Without `query`, Azure answers "Resource not found": the option is what makes it work.
+    _, ok, failed = run_batch(server, chat_lines(1, model="unversioned", prefix="u"), tmp_path)
+    assert not ok and failed["u0"]["response"]["body"] == RESOURCE_NOT_FOUND
+    assert shape.seen.pop()["query"] == {}
 
     # Every request had Azure's shape: deployment path, api-version, api-key, no Bearer.
     assert all(
