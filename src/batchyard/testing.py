@@ -41,6 +41,9 @@ def toml_value(value: Any) -> str:
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
     if isinstance(value, list):
         return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):  # an inline table: headers = { "api-key" = "..." }
+        pairs = ", ".join(f"{toml_value(k)} = {toml_value(v)}" for k, v in value.items())
+        return "{ " + pairs + " }"
     return str(value)
 
 

@@ -1,16 +1,20 @@
-"""What the integration tests share: request files, a slow mock, an operator's mid-job cancel."""
+"""What the integration tests share: request files, a slow mock, an operator's mid-job cancel,
+and an upstream killed and restarted in the middle of a batch."""
 
 from __future__ import annotations
 
 import subprocess
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import openai
 import orjson
 
 from batchyard.testing import ServerProcess
+
+if TYPE_CHECKING:
+    from tests.integrations.upstreams import Upstream
 
 LINES = 40
 CHAT = "/v1/chat/completions"
@@ -90,3 +94,37 @@ def results(client: openai.OpenAI, batch: Any) -> dict[str, Any]:
     assert batch.output_file_id, batch
     lines = client.files.content(batch.output_file_id).read().splitlines()
     return {row["custom_id"]: row for row in map(orjson.loads, lines)}
+
+
+def restart_mid_batch(
+    upstream: Upstream,
+    server: ServerProcess,
+    bodies: list[dict[str, Any]],
+    tmp: Path,
+    url: str = CHAT,
+    down_seconds: float = 3,
+) -> tuple[Any, dict[str, Any]]:
+    """SIGKILL the upstream once 10 lines are done, start it again `down_seconds` later.
+
+    Returns the finished batch and its output lines by custom_id; while the upstream
+    is down the batch must still be in progress, not failed.
+    """
+    client, batch_id = submit_batch(server, bodies, tmp, url)
+    deadline = time.monotonic() + 120
+    while client.batches.retrieve(batch_id).request_counts.completed < 10:
+        assert time.monotonic() < deadline, "the batch never got going"
+        time.sleep(0.02)
+    upstream.kill()
+    time.sleep(down_seconds)  # long enough for requests to fail against a closed port
+    assert client.batches.retrieve(batch_id).status == "in_progress"
+    upstream.start()
+    batch = wait(client, batch_id)
+    return batch, results(client, batch)
+
+
+def assert_all_answered(batch: Any, got: dict[str, Any], lines: int) -> None:
+    """The batch completed with every one of its `lines` lines answered 200."""
+    assert batch.status == "completed", batch
+    assert batch.request_counts.completed == lines and batch.request_counts.failed == 0
+    assert sorted(got) == sorted(f"row-{i}" for i in range(lines))
+    assert all(row["response"]["status_code"] == 200 for row in got.values())

@@ -9,7 +9,6 @@ again must cost no line.
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,10 +16,14 @@ from typing import Any
 import httpx
 import pytest
 from tests.integrations.envs import extra_env
-from tests.integrations.support import results, submit_batch, wait
-from tests.integrations.upstreams import INFINITY_MODEL, InfinityServer
-
-from batchyard.testing import ServerProcess, write_config
+from tests.integrations.support import (
+    assert_all_answered,
+    restart_mid_batch,
+    results,
+    submit_batch,
+    wait,
+)
+from tests.integrations.upstreams import INFINITY_MODEL, InfinityServer, batchyard_for
 
 pytestmark = pytest.mark.slow
 EMBEDDINGS = "/v1/embeddings"
@@ -36,23 +39,11 @@ def infinity(tmp_path: Path) -> Iterator[InfinityServer]:
         yield server  # type: ignore[misc]
 
 
-def batchyard_for(upstream: InfinityServer, tmp: Path) -> ServerProcess:
-    model = {
-        "name": INFINITY_MODEL,
-        "backend": "openai",
-        "base_url": upstream.base_url,
-        "max_concurrency": 8,
-        "timeout_seconds": 30,
-    }
-    config = write_config(tmp / "batchyard.toml", models=[model])
-    return ServerProcess(config, tmp / "data", env={"OPENAI_API_KEY": "unused"})
-
-
 def test_batch_embeds_as_the_server_does_directly(infinity: InfinityServer, tmp_path: Path) -> None:
     lines = 16
     with httpx.Client(base_url=infinity.base_url, timeout=30) as http:
         direct = [http.post("/embeddings", json=body(i)).json() for i in range(lines)]
-    with batchyard_for(infinity, tmp_path) as server:
+    with batchyard_for(infinity, INFINITY_MODEL, tmp_path) as server:
         bodies = [body(i) for i in range(lines)]
         client, batch_id = submit_batch(server, bodies, tmp_path, EMBEDDINGS)
         batch = wait(client, batch_id)
@@ -70,19 +61,7 @@ def test_batch_embeds_as_the_server_does_directly(infinity: InfinityServer, tmp_
 
 def test_upstream_killed_mid_batch_loses_nothing(infinity: InfinityServer, tmp_path: Path) -> None:
     lines = 400
-    with batchyard_for(infinity, tmp_path) as server:
+    with batchyard_for(infinity, INFINITY_MODEL, tmp_path) as server:
         bodies = [body(i) for i in range(lines)]
-        client, batch_id = submit_batch(server, bodies, tmp_path, EMBEDDINGS)
-        deadline = time.monotonic() + 120
-        while client.batches.retrieve(batch_id).request_counts.completed < 10:
-            assert time.monotonic() < deadline, "the batch never got going"
-            time.sleep(0.02)
-        infinity.kill()
-        assert client.batches.retrieve(batch_id).status == "in_progress"
-        time.sleep(2)
-        infinity.start()
-        batch = wait(client, batch_id)
-        got = results(client, batch)
-    assert batch.status == "completed", batch
-    assert batch.request_counts.completed == lines and batch.request_counts.failed == 0
-    assert sorted(got) == sorted(f"row-{i}" for i in range(lines))
+        batch, got = restart_mid_batch(infinity, server, bodies, tmp_path, EMBEDDINGS, 2)
+    assert_all_answered(batch, got, lines)

@@ -8,7 +8,6 @@ the middle of a batch and started again must cost no line.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,10 +15,14 @@ from typing import Any
 import httpx
 import pytest
 from tests.integrations.envs import extra_env
-from tests.integrations.support import results, submit_batch, wait
-from tests.integrations.upstreams import LLAMA_MODEL, LlamaServer
-
-from batchyard.testing import ServerProcess, write_config
+from tests.integrations.support import (
+    assert_all_answered,
+    restart_mid_batch,
+    results,
+    submit_batch,
+    wait,
+)
+from tests.integrations.upstreams import LLAMA_MODEL, LlamaServer, batchyard_for
 
 pytestmark = pytest.mark.slow
 
@@ -40,18 +43,6 @@ def llama(tmp_path: Path) -> Iterator[LlamaServer]:
         yield server  # type: ignore[misc]
 
 
-def batchyard_for(upstream: LlamaServer, tmp: Path) -> ServerProcess:
-    model = {
-        "name": LLAMA_MODEL,
-        "backend": "openai",
-        "base_url": upstream.base_url,
-        "max_concurrency": 8,
-        "timeout_seconds": 30,
-    }
-    config = write_config(tmp / "batchyard.toml", models=[model])
-    return ServerProcess(config, tmp / "data", env={"OPENAI_API_KEY": "unused"})
-
-
 def test_batch_answers_as_the_server_does_directly(llama: LlamaServer, tmp_path: Path) -> None:
     lines = 24
     direct = {}
@@ -60,7 +51,7 @@ def test_batch_answers_as_the_server_does_directly(llama: LlamaServer, tmp_path:
             reply = http.post("/chat/completions", json=body(i))
             assert reply.status_code == 200, reply.text
             direct[f"row-{i}"] = reply.json()
-    with batchyard_for(llama, tmp_path) as server:
+    with batchyard_for(llama, LLAMA_MODEL, tmp_path) as server:
         client, batch_id = submit_batch(server, [body(i) for i in range(lines)], tmp_path)
         batch = wait(client, batch_id)
         assert batch.status == "completed" and batch.request_counts.failed == 0, batch
@@ -76,19 +67,6 @@ def test_batch_answers_as_the_server_does_directly(llama: LlamaServer, tmp_path:
 
 def test_upstream_killed_mid_batch_loses_nothing(llama: LlamaServer, tmp_path: Path) -> None:
     lines = 150
-    with batchyard_for(llama, tmp_path) as server:
-        client, batch_id = submit_batch(server, [body(i) for i in range(lines)], tmp_path)
-        deadline = time.monotonic() + 120
-        while client.batches.retrieve(batch_id).request_counts.completed < 10:
-            assert time.monotonic() < deadline, "the batch never got going"
-            time.sleep(0.05)
-        llama.kill()
-        time.sleep(3)  # long enough for requests to fail against a closed port
-        assert client.batches.retrieve(batch_id).status == "in_progress"
-        llama.start()
-        batch = wait(client, batch_id)
-        got = results(client, batch)
-    assert batch.status == "completed", batch
-    assert batch.request_counts.completed == lines and batch.request_counts.failed == 0
-    assert sorted(got) == sorted(f"row-{i}" for i in range(lines))
-    assert all(row["response"]["status_code"] == 200 for row in got.values())
+    with batchyard_for(llama, LLAMA_MODEL, tmp_path) as server:
+        batch, got = restart_mid_batch(llama, server, [body(i) for i in range(lines)], tmp_path)
+    assert_all_answered(batch, got, lines)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 
-from batchyard.testing import free_port
+from batchyard.testing import ServerProcess, free_port, write_config
 
 HERE = Path(__file__).resolve().parent
 LLAMA_MODEL = "tiny-llama"
@@ -72,8 +72,8 @@ class Upstream:
 class LlamaServer(Upstream):
     """llama-cpp-python's OpenAI-compatible server on a tiny random GGUF model."""
 
-    def __init__(self, env: Path, work: Path) -> None:
-        super().__init__(env, work / "llama.log")
+    def __init__(self, env: Path, work: Path, name: str = "llama") -> None:
+        super().__init__(env, work / f"{name}.log")
         self.model = work / "tiny.gguf"
         if not self.model.exists():
             python = str(env / "bin/python")
@@ -111,3 +111,16 @@ class InfinityServer(Upstream):
 
     def child_env(self) -> dict[str, str]:
         return {**super().child_env(), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+
+
+def batchyard_for(upstream: Upstream, model: str, tmp: Path) -> ServerProcess:
+    """A `batchyard serve` whose one `openai` model `model` forwards to `upstream`."""
+    options = {
+        "name": model,
+        "backend": "openai",
+        "base_url": upstream.base_url,
+        "max_concurrency": 8,
+        "timeout_seconds": 30,
+    }
+    config = write_config(tmp / "batchyard.toml", models=[options])
+    return ServerProcess(config, tmp / "data", env={"OPENAI_API_KEY": "unused"})

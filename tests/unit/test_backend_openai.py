@@ -306,6 +306,9 @@ async def test_bodies_and_keys_are_never_logged(
         {"base_url": "http://x/v1", "api_key": "sk-inline"},
         {"base_url": "http://x/v1", "api_key_env": "BATCHYARD_TEST_UNSET_KEY"},
         {"base_url": "http://x/v1", "api_key_env": "sk-proj-pasted-by-mistake"},
+        {"base_url": "http://x/v1", "api_key_header": "api-key"},  # no api_key_env
+        {"base_url": "http://x/v1", "api_key_env": "HOME", "api_key_header": "api key"},
+        {"base_url": "http://x/v1", "query": {"api-version": 2024}},
     ],
 )
 def test_bad_options_are_config_errors_naming_the_model(

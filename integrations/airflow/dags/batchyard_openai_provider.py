@@ -14,38 +14,20 @@ lines: the `batchyard_toolkit` DAG does those.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import timedelta
 
 from airflow.providers.openai.hooks.openai import OpenAIHook
 from airflow.providers.openai.operators.openai import OpenAITriggerBatchOperator
-from airflow.sdk import dag, get_current_context, task
-
-CONN_ID = "batchyard"
-
-
-def _params() -> dict[str, Any]:
-    """This run's params: the DAG's defaults, overridden by `-c '{...}'` or the trigger form."""
-    return dict(get_current_context()["params"])
+from airflow.sdk import dag, task
+from batchyard_dag_common import CONN_ID, STEP, dag_settings, params
 
 
-@dag(
-    dag_id="batchyard_openai_provider",
-    schedule=None,
-    start_date=datetime(2025, 1, 1),
-    catchup=False,
-    params={
-        "input": "requests.jsonl",
-        "output": "results.jsonl",
-        "endpoint": "/v1/chat/completions",
-    },
-    tags=["batchyard"],
-)
+@dag(**dag_settings("batchyard_openai_provider", endpoint="/v1/chat/completions"))
 def batchyard_openai_provider() -> None:
-    @task(retries=3, retry_delay=timedelta(seconds=30))
+    @task(**STEP)
     def upload() -> str:
         """Upload the request file (purpose batch); its file id goes to XCom."""
-        return str(OpenAIHook(conn_id=CONN_ID).upload_file(_params()["input"], purpose="batch").id)
+        return str(OpenAIHook(conn_id=CONN_ID).upload_file(params()["input"], purpose="batch").id)
 
     batch = OpenAITriggerBatchOperator(
         task_id="batch",
@@ -58,14 +40,14 @@ def batchyard_openai_provider() -> None:
         execution_timeout=timedelta(hours=25),
     )
 
-    @task(retries=3, retry_delay=timedelta(seconds=30))
+    @task(**STEP)
     def download(batch_id: str) -> dict[str, int]:
         """Save the output file; return the batch's counts."""
         hook = OpenAIHook(conn_id=CONN_ID)
         done = hook.get_batch(batch_id)
         if done.output_file_id is None:
             raise RuntimeError(f"batch {batch_id} ended {done.status} without an output file")
-        hook.conn.files.content(done.output_file_id).write_to_file(_params()["output"])
+        hook.conn.files.content(done.output_file_id).write_to_file(params()["output"])
         counts = done.request_counts
         assert counts is not None
         return {"total": counts.total, "completed": counts.completed, "failed": counts.failed}

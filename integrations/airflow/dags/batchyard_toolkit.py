@@ -16,17 +16,16 @@ batchyard's base URL, password = API key).
 from __future__ import annotations
 
 import os
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
-from airflow.sdk import BaseHook, dag, get_current_context, task
+from airflow.sdk import BaseHook, dag, task
+from batchyard_dag_common import CONN_ID, STEP, dag_settings, params
 
 from batchyard.client import pipeline
 
-CONN_ID = "batchyard"
 # A batch is terminal within its 24 h window; 25 h of waiting means something is stuck.
 WAIT = {"retries": 3, "retry_delay": timedelta(minutes=5), "execution_timeout": timedelta(hours=25)}
-STEP = {"retries": 3, "retry_delay": timedelta(seconds=30), "execution_timeout": timedelta(hours=1)}
 
 
 def _connect() -> str:
@@ -36,32 +35,15 @@ def _connect() -> str:
     return str(conn.host)
 
 
-def _params() -> dict[str, Any]:
-    """This run's params: the DAG's defaults, overridden by `-c '{...}'` or the trigger form."""
-    return dict(get_current_context()["params"])
-
-
-@dag(
-    dag_id="batchyard_toolkit",
-    schedule=None,
-    start_date=datetime(2025, 1, 1),
-    catchup=False,
-    params={
-        "input": "requests.jsonl",
-        "output": "results.jsonl",
-        "max_requests": 50_000,
-        "poll_interval": 30.0,
-    },
-    tags=["batchyard"],
-)
+@dag(**dag_settings("batchyard_toolkit", max_requests=50_000, poll_interval=30.0))
 def batchyard_toolkit() -> None:
     @task(**STEP)
     def prepare() -> str:
         job = pipeline.prepare(
-            [_params()["input"]],
-            _params()["output"] + ".batchyard.json",
+            [params()["input"]],
+            params()["output"] + ".batchyard.json",
             base_url=_connect(),
-            max_requests=int(_params()["max_requests"]),
+            max_requests=int(params()["max_requests"]),
         )
         return str(job["manifest"])
 
@@ -74,7 +56,7 @@ def batchyard_toolkit() -> None:
     @task(**WAIT)
     def wait(manifest: str) -> str:
         _connect()
-        pipeline.wait(manifest, interval=float(_params()["poll_interval"]))
+        pipeline.wait(manifest, interval=float(params()["poll_interval"]))
         return manifest
 
     @task(**STEP)
@@ -87,7 +69,7 @@ def batchyard_toolkit() -> None:
     @task(**STEP)
     def collect(manifest: str) -> dict[str, Any]:
         _connect()
-        outcome = pipeline.collect(manifest, _params()["output"])
+        outcome = pipeline.collect(manifest, params()["output"])
         if not outcome["complete"]:
             raise RuntimeError(f"not every line succeeded after a retry round: {outcome}")
         return outcome

@@ -55,6 +55,10 @@ class OpenAIOptions:
     api_key_env: str | None = None
     timeout_seconds: float = 600.0
     headers: dict[str, str] = field(default_factory=dict)
+    # Azure OpenAI's dated API: `query = { "api-version" = "2024-10-21" }` on every
+    # request, the key in an `api-key` header (`api_key_header = "api-key"`).
+    query: dict[str, str] = field(default_factory=dict)
+    api_key_header: str = "Authorization"
     rpm: float | None = None  # requests per minute, per base URL
     tpm: float | None = None  # tokens per minute, per base URL
 
@@ -84,6 +88,10 @@ class OpenAIOptions:
             )
         if self.timeout_seconds <= 0:
             raise ValueError("timeout_seconds must be positive")
+        if self.api_key_header.lower() != "authorization" and self.api_key_env is None:
+            raise ValueError("api_key_header needs api_key_env (the variable holding the key)")
+        if not re.fullmatch(r"[A-Za-z0-9-]+", self.api_key_header):
+            raise ValueError("api_key_header must be an HTTP header name (e.g. api-key)")
 
     @property
     def urls(self) -> list[str]:
@@ -109,7 +117,10 @@ class OpenAIBackend:
                     f"model {model.name!r}: environment variable {options.api_key_env} "
                     "(api_key_env) is not set"
                 )
-            headers["Authorization"] = f"Bearer {key}"
+            if options.api_key_header.lower() == "authorization":
+                headers["Authorization"] = f"Bearer {key}"
+            else:  # Azure's `api-key`: the bare key
+                headers[options.api_key_header] = key
         self._name = model.name
         self._urls = options.urls
         limits = PacerLimits(model.max_concurrency, options.rpm, options.tpm)
@@ -126,6 +137,7 @@ class OpenAIBackend:
         self._clients = [
             httpx.AsyncClient(
                 headers=headers,
+                params=options.query,
                 timeout=httpx.Timeout(options.timeout_seconds),
                 limits=per_client,
                 transport=transport,
