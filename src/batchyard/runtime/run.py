@@ -161,19 +161,15 @@ class Interrupted(Exception):
         self.batch = batch
 
 
-def _unfinished(services: Services) -> int:
-    """Lines of the shards running now that have no result yet."""
-    return sum(getattr(r, "_remaining", 0) for r in services.engine._runners)
-
-
 async def _run(
     services: Services,
     batch: BatchRecord,
     on_progress: Callable[[BatchRecord], None],
-    on_interrupt: Callable[[int, bool], None],
+    on_interrupt: Callable[[int, int, bool], None],
 ) -> BatchRecord:
-    """Run until the batch ends. A first Ctrl-C stops the engine (in-flight lines
-    finish and are journaled); a second cancels everything at once."""
+    """Run until the batch ends. A first Ctrl-C stops the engine (lines at an upstream
+    finish and are journaled; a local model's queued lines are left for the resume);
+    a second cancels everything at once."""
     loop = asyncio.get_running_loop()
     main = asyncio.current_task()
     interrupts = 0
@@ -181,7 +177,8 @@ async def _run(
     def interrupt() -> None:
         nonlocal interrupts
         interrupts += 1
-        on_interrupt(_unfinished(services), interrupts > 1)
+        finishing, unanswered = services.engine.unfinished()
+        on_interrupt(finishing, unanswered, interrupts > 1)
         if interrupts == 1:
             services.engine.stop()
         elif main is not None:
@@ -197,8 +194,11 @@ async def _run(
                 if current.status.terminal:
                     return current
                 if interrupts or engine_task.done():
-                    raise Interrupted(current)
+                    break
                 await asyncio.sleep(0.25)
+        # Drained: every line the stop let finish is journaled and counted now.
+        current = await asyncio.to_thread(services.store.get_batch, PROJECT, batch.id)
+        raise Interrupted(current or batch)
     except asyncio.CancelledError:
         current = await asyncio.to_thread(services.store.get_batch, PROJECT, batch.id)
         raise Interrupted(current or batch) from None
@@ -215,7 +215,7 @@ def run_file(
     errors: Path,
     on_start: Callable[[BatchRecord, bool], None] = lambda b, r: None,
     on_progress: Callable[[BatchRecord], None] = lambda b: None,
-    on_interrupt: Callable[[int, bool], None] = lambda left, hard: None,
+    on_interrupt: Callable[[int, int, bool], None] = lambda finishing, unanswered, hard: None,
 ) -> JobOutcome:
     """Run (or resume) the batch for `path` and write its output and error files."""
     services = Services.open(settings)
