@@ -118,7 +118,10 @@ def run(
             f"Interrupted: {done:,} of {stopped.batch.total:,} lines are done and kept. "
             f"Run the same command to resume: {_again()}"
         )
-        sys.exit(130)
+        # Durable already; exit without joining a thread still loading a model.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(130)
     except KeyboardInterrupt:  # before the engine started: nothing ran yet
         console.print(f"Interrupted. Run the same command to resume: {_again()}")
         sys.exit(130)

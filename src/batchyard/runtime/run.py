@@ -15,7 +15,7 @@ import shutil
 import signal
 import sys
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Coroutine
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -207,6 +207,35 @@ async def _run(
         await services.backends.aclose()
 
 
+async def _settle(tasks: set[asyncio.Task[Any]]) -> None:
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def _run_loop(job: Coroutine[Any, Any, BatchRecord]) -> BatchRecord:
+    """`asyncio.run`, except that an interrupted run does not wait for its worker threads:
+    one may be loading a model for many seconds, and nothing it does is needed any more
+    (the journal and the store are durable by then)."""
+    loop = asyncio.new_event_loop()
+    interrupted = False
+    try:
+        return loop.run_until_complete(job)
+    except Interrupted:
+        interrupted = True
+        raise
+    finally:
+        try:
+            left = asyncio.all_tasks(loop)
+            for task in left:
+                task.cancel()
+            if left:
+                loop.run_until_complete(_settle(left))
+            loop.run_until_complete(loop.shutdown_asyncgens())
+            if not interrupted:
+                loop.run_until_complete(loop.shutdown_default_executor())
+        finally:
+            loop.close()
+
+
 def run_file(
     settings: Settings,
     path: Path,
@@ -223,7 +252,7 @@ def run_file(
     try:
         batch, resumed = _register(services, path, input_key(path))
         on_start(batch, resumed)
-        final = asyncio.run(_run(services, batch, on_progress, on_interrupt))
+        final = _run_loop(_run(services, batch, on_progress, on_interrupt))
         return JobOutcome(
             batch=final,
             resumed=resumed,
