@@ -29,10 +29,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from batchyard import body_rules
 from batchyard.backends.base import Request, Result, parse_options
 from batchyard.config import ModelConfig
 from batchyard.endpoints import CHAT, COMPLETIONS, EMBEDDINGS, MODERATIONS, RESPONSES
-from batchyard.errors import BadRequest, error_body
+from batchyard.errors import BadRequest, error_body, missing_parameter
 
 _MAX_DIMENSIONS = 8192
 
@@ -150,6 +151,7 @@ class MockBackend:
             message = f"The mock backend does not serve {request.endpoint}."
             return Result(404, error_body(message, code="unsupported_endpoint"), request_id)
         try:
+            body_rules.check(request.endpoint, request.body)  # OpenAI's 400s, as it words them
             return Result(200, handler(request.body, created), request_id)
         except BadRequest as exc:
             return Result(400, exc.envelope(), request_id)
@@ -158,16 +160,7 @@ class MockBackend:
             return Result(400, error_body(message), request_id)
 
     def _chat(self, body: dict[str, Any], created: int) -> dict[str, Any]:
-        messages = _required(body, "messages")
-        if not isinstance(messages, list) or not messages:
-            raise BadRequest("'messages' must be a non-empty array.", param="messages")
-        prompt_tokens = 0
-        reply = ""
-        for message in messages:
-            text = _text(message.get("content"))
-            prompt_tokens += len(text.split())
-            if message.get("role") == "user":
-                reply = text
+        reply, prompt_tokens = _last_user_text(body["messages"])
         n = _choice_count(body)
         reply, finish_reason = _bounded(reply, n)
         completion_tokens = len(reply.split())
@@ -240,12 +233,8 @@ class MockBackend:
             reply = items
             input_tokens += len(items.split())
         elif isinstance(items, list):
-            reply = ""
-            for item in items:
-                text = _text(item.get("content"))
-                input_tokens += len(text.split())
-                if item.get("role") == "user":
-                    reply = text
+            reply, tokens = _last_user_text(items)
+            input_tokens += tokens
         else:
             raise BadRequest("'input' must be a string or an array.", param="input")
         reply, _ = _bounded(reply, 1)
@@ -373,9 +362,19 @@ def _required(body: dict[str, Any], name: str) -> Any:
     try:
         return body[name]
     except KeyError:
-        raise BadRequest(
-            f"Missing required parameter: '{name}'.", param=name, code="missing_required_parameter"
-        ) from None
+        raise missing_parameter(name) from None
+
+
+def _last_user_text(messages: list[Any]) -> tuple[str, int]:
+    """The echo (the last user message's text) and the words of every message."""
+    words = 0
+    reply = ""
+    for message in messages:
+        text = _text(message.get("content")) if isinstance(message, dict) else ""
+        words += len(text.split())
+        if isinstance(message, dict) and message.get("role") == "user":
+            reply = text
+    return reply, words
 
 
 def _text(content: Any) -> str:
@@ -413,10 +412,7 @@ def _bounded(text: str, shares: int) -> tuple[str, str]:
 
 
 def _choice_count(body: dict[str, Any]) -> int:
-    n = body.get("n", 1)
-    if not isinstance(n, int) or isinstance(n, bool) or not 1 <= n <= 128:
-        raise BadRequest("'n' must be an integer between 1 and 128.", param="n")
-    return n
+    return body_rules.integer(body, "n", 1, body_rules.MAX_N) or 1
 
 
 def _input_type(item: Any) -> str:
