@@ -179,27 +179,19 @@ class MockBackend:
             for index in range(n)
         ]
         completion_tokens *= len(choices)
-        return {
-            "id": f"chatcmpl-{_ids.getrandbits(128):032x}",
-            "object": "chat.completion",
-            "created": created,
-            "model": body.get("model"),
-            "choices": choices,
-            "usage": {
-                "prompt_tokens": prompt_tokens,
-                "completion_tokens": completion_tokens,
-                "total_tokens": prompt_tokens + completion_tokens,
-                "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 0},
-                "completion_tokens_details": {
-                    "reasoning_tokens": 0,
-                    "audio_tokens": 0,
-                    "accepted_prediction_tokens": 0,
-                    "rejected_prediction_tokens": 0,
-                },
+        details = {
+            "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 0},
+            "completion_tokens_details": {
+                "reasoning_tokens": 0,
+                "audio_tokens": 0,
+                "accepted_prediction_tokens": 0,
+                "rejected_prediction_tokens": 0,
             },
-            "service_tier": "default",
-            "system_fingerprint": "fp_batchyard_mock",
         }
+        answer = _completion_object("chat.completion", "chatcmpl", body, created, choices)
+        answer["usage"] = {**_usage(prompt_tokens, completion_tokens), **details}
+        answer["service_tier"] = "default"
+        return answer
 
     def _completion(self, body: dict[str, Any], created: int) -> dict[str, Any]:
         prompts = _strings(_required(body, "prompt"), "prompt")
@@ -211,19 +203,9 @@ class MockBackend:
         ]
         prompt_tokens = sum(len(prompt.split()) for prompt in prompts)
         completion_tokens = sum(len(text.split()) for text, _ in replies) * n
-        return {
-            "id": f"cmpl-{_ids.getrandbits(128):032x}",
-            "object": "text_completion",
-            "created": created,
-            "model": body.get("model"),
-            "choices": choices,
-            "usage": {
-                "prompt_tokens": prompt_tokens,
-                "completion_tokens": completion_tokens,
-                "total_tokens": prompt_tokens + completion_tokens,
-            },
-            "system_fingerprint": "fp_batchyard_mock",
-        }
+        answer = _completion_object("text_completion", "cmpl", body, created, choices)
+        answer["usage"] = _usage(prompt_tokens, completion_tokens)
+        return answer
 
     def _response(self, body: dict[str, Any], created: int) -> dict[str, Any]:
         items = _required(body, "input")
@@ -340,6 +322,29 @@ class MockBackend:
             "model": body.get("model"),
             "results": results,
         }
+
+
+def _completion_object(
+    kind: str, prefix: str, body: dict[str, Any], created: int, choices: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """What a chat and a text completion share around their choices (usage comes next)."""
+    return {
+        "id": f"{prefix}-{_ids.getrandbits(128):032x}",
+        "object": kind,
+        "created": created,
+        "model": body.get("model"),
+        "choices": choices,
+        "usage": {},
+        "system_fingerprint": "fp_batchyard_mock",
+    }
+
+
+def _usage(prompt_tokens: int, completion_tokens: int) -> dict[str, int]:
+    return {
+        "prompt_tokens": prompt_tokens,
+        "completion_tokens": completion_tokens,
+        "total_tokens": prompt_tokens + completion_tokens,
+    }
 
 
 def mock_embedding(text: str, dimensions: int) -> array[float]:
