@@ -158,6 +158,25 @@ def test_bodies_are_checked_as_batch_lines_are(raw: httpx.Client) -> None:
     )
 
 
+def test_the_mock_refuses_what_openai_refuses(client: OpenAI) -> None:
+    with pytest.raises(openai.BadRequestError) as caught:
+        client.chat.completions.create(
+            model="batchyard-mock",
+            messages=[{"rolez": "user", "contentz": "hi"}],  # type: ignore[list-item]
+        )
+    assert caught.value.status_code == 400
+    assert caught.value.code == "missing_required_parameter"
+    assert caught.value.param == "messages[0].role"
+    with pytest.raises(openai.BadRequestError) as caught:
+        client.chat.completions.create(
+            model="batchyard-mock", messages=[{"role": "user", "content": "x"}], top_p=1.5
+        )
+    assert caught.value.param == "top_p"
+    with pytest.raises(openai.BadRequestError) as caught:
+        client.completions.create(model="batchyard-mock", prompt="x", n=0)
+    assert caught.value.param == "n"
+
+
 def test_an_upstream_that_does_not_answer_is_a_retryable_5xx(client: OpenAI) -> None:
     with pytest.raises(openai.InternalServerError) as caught:
         client.chat.completions.create(model="down", messages=[{"role": "user", "content": "x"}])

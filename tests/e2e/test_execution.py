@@ -94,6 +94,35 @@ def test_failed_requests_go_to_the_error_file_and_an_all_fail_batch_still_comple
     assert all_bad.request_counts.failed == 20 and all_bad.request_counts.completed == 0
 
 
+def test_a_line_openai_would_refuse_is_an_error_file_line_with_its_400(
+    make_server: ServerFactory,
+) -> None:
+    """The mock checks bodies as OpenAI does: misspelt message keys are its 400, per line."""
+    server = make_server()
+    client = server.client(_strict_response_validation=True)
+    good = orjson.loads(chat_lines(1))
+    bad = {
+        **good,
+        "custom_id": "misspelt",
+        "body": {"model": "batchyard-mock", "messages": [{"rolez": "user", "contentz": "hi"}]},
+    }
+    hot = {**good, "custom_id": "too-hot", "body": {**good["body"], "temperature": 3}}
+    data = b"".join(orjson.dumps(line) + b"\n" for line in (good, bad, hot))  # fmt: skip
+    batch = wait_for(client, create(client, data), TERMINAL)
+    assert batch.status == "completed"
+    assert batch.request_counts.completed == 1 and batch.request_counts.failed == 2
+    errors = {line["custom_id"]: line for line in results(client, batch.error_file_id)}
+    misspelt = errors["misspelt"]["response"]
+    assert misspelt["status_code"] == 400
+    assert misspelt["body"]["error"] == {
+        "message": "Missing required parameter: 'messages[0].role'.",
+        "type": "invalid_request_error",
+        "param": "messages[0].role",
+        "code": "missing_required_parameter",
+    }
+    assert errors["too-hot"]["response"]["body"]["error"]["param"] == "temperature"
+
+
 def test_transient_errors_are_retried_until_they_succeed(make_server: ServerFactory) -> None:
     server = make_server(
         models=[{"name": "batchyard-mock", "backend": "mock", "transient_error_rate": 0.3}],

@@ -155,8 +155,21 @@ async def test_moderations_never_flag() -> None:
         ("/v1/embeddings", {"input": [1, 2, 3]}, "input"),
         ("/v1/embeddings", {"input": "x", "encoding_format": "hex"}, "encoding_format"),
         ("/v1/completions", {"prompt": "x", "n": 0}, "n"),
+        ("/v1/chat/completions", {"messages": [{"rolez": "user", "contentz": "x"}]},
+         "messages[0].role"),
+        ("/v1/chat/completions", {"messages": [{"role": "user", "contentz": "x"}]},
+         "messages[0].content"),
+        ("/v1/chat/completions", {"messages": [{"role": "robot", "content": "x"}]},
+         "messages[0].role"),
+        ("/v1/chat/completions",
+         {"messages": [{"role": "user", "content": "x"}], "temperature": 2.5}, "temperature"),
+        ("/v1/chat/completions",
+         {"messages": [{"role": "user", "content": "x"}], "max_tokens": 0}, "max_tokens"),
+        ("/v1/completions", {"prompt": "x", "top_p": -1}, "top_p"),
+        ("/v1/completions", {"prompt": "x", "stop": ["a", "b", "c", "d", "e"]}, "stop"),
+        ("/v1/moderations", {"input": []}, "input"),
     ],
-)
+)  # fmt: skip
 async def test_invalid_bodies_get_a_400_error_envelope(
     endpoint: str, body: dict[str, Any], param: str
 ) -> None:
@@ -164,6 +177,18 @@ async def test_invalid_bodies_get_a_400_error_envelope(
     assert result.status_code == 400 and not result.retryable
     assert result.body["error"]["type"] == "invalid_request_error"
     assert result.body["error"]["param"] == param
+    assert set(result.body["error"]) == {"message", "type", "param", "code"}
+
+
+async def test_a_misspelt_message_key_is_openais_missing_parameter() -> None:
+    body = {"messages": [{"rolez": "user", "contentz": "hi"}]}
+    result = await one(mock(), "/v1/chat/completions", body)
+    assert result.body["error"] == {
+        "message": "Missing required parameter: 'messages[0].role'.",
+        "type": "invalid_request_error",
+        "param": "messages[0].role",
+        "code": "missing_required_parameter",
+    }
 
 
 async def test_malformed_messages_do_not_raise() -> None:

@@ -295,8 +295,13 @@ async def test_completions_default_to_16_tokens_as_openai(backend: TransformersC
         (Request(CHAT, {"messages": []}, "c"), "messages", None),
         (
             Request(CHAT, {"messages": [{"role": "robot", "content": "x"}]}, "c"),
-            "messages[0]",
-            None,
+            "messages[0].role",
+            "invalid_value",
+        ),
+        (
+            Request(CHAT, {"messages": [{"rolez": "user", "contentz": "x"}]}, "c"),
+            "messages[0].role",
+            "missing_required_parameter",
         ),
         (
             Request(
@@ -307,7 +312,7 @@ async def test_completions_default_to_16_tokens_as_openai(backend: TransformersC
         ),
         (chat("word " * CONTEXT), "messages", "context_length_exceeded"),
         (chat("hi", max_tokens=CONTEXT), "max_tokens", "context_length_exceeded"),
-        (complete(None), "prompt", None),
+        (complete(None), "prompt", "missing_required_parameter"),
         (complete([[1, 2, 10**6]]), "prompt", None),
         (complete(["x"] * 2049), "prompt", None),
         (complete("x", best_of=3), "best_of", None),

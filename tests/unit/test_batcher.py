@@ -162,3 +162,23 @@ async def test_closing_fails_what_still_waits() -> None:
         await asyncio.wait_for(pending, 5)
     with pytest.raises(BatcherClosed):
         await lanes.submit([[1]])
+
+
+async def test_a_cancelled_caller_takes_back_what_no_pass_has_taken() -> None:
+    model = Model()
+    lanes = batcher(model, pass_tokens=4)  # one row of 3 tokens per pass
+    model.gate.clear()
+    try:
+        stopping = asyncio.ensure_future(lanes.submit([[1, 1, 1]] * 6))
+        await asyncio.to_thread(model.entered.wait, 10)  # its first pass is computing
+        stopping.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await stopping
+        model.gate.set()
+        assert await asyncio.wait_for(lanes.submit([[5, 5, 5]]), 5) == [15]
+    finally:
+        lanes.close()
+        await asyncio.to_thread(lanes.join, 5)
+    # The pass under way ended, perhaps one already prepared ran: the rest never did.
+    assert len(model.passes) <= 3
+    assert model.passes[-1] == [[5, 5, 5]]

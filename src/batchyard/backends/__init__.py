@@ -9,7 +9,7 @@ upstream, paced by `backends/pacing/`; and the models run on this machine,
 `local-embeddings` and `transformers-chat` (`backends/local/`).
 """
 
-from batchyard.backends.base import Backend, ReportsPacing, Request, Result
+from batchyard.backends.base import Backend, ReportsPacing, Request, Result, RunsHere
 from batchyard.backends.catalogue import BACKENDS, backend_endpoints, create_backend
 from batchyard.backends.instances import Backends
 
@@ -20,6 +20,7 @@ __all__ = [
     "ReportsPacing",
     "Request",
     "Result",
+    "RunsHere",
     "backend_endpoints",
     "create_backend",
 ]

@@ -7,7 +7,7 @@ The engine decides what to retry (see `Result.retryable`), so backends stay smal
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from types import UnionType
 from typing import (
@@ -119,6 +119,24 @@ class ReportsPacing(Protocol):
 
     def pacing_limits(self) -> dict[str, float]:
         """Limits in force now, by name ("concurrency", "rpm", "tpm", ...)."""
+        ...
+
+
+@runtime_checkable
+class RunsHere(Protocol):
+    """A backend that computes on this machine (a local model).
+
+    Its answers arrive one by one as its passes end, so `run_each` hands each to
+    `on_result` (index, result) the moment it exists: the engine journals it then,
+    and progress moves line by line rather than group by group. Its lines cost
+    nothing but local compute to redo, so at a stop the engine cancels the call:
+    what has not been computed yet is dropped and runs again on resume.
+    """
+
+    async def run_each(
+        self, requests: Sequence[Request], on_result: Callable[[int, Result], None]
+    ) -> list[Result]:
+        """As `run`, also handing each result to `on_result` as soon as it is known."""
         ...
 
 

@@ -29,10 +29,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from batchyard import body_rules
 from batchyard.backends.base import Request, Result, parse_options
 from batchyard.config import ModelConfig
 from batchyard.endpoints import CHAT, COMPLETIONS, EMBEDDINGS, MODERATIONS, RESPONSES
-from batchyard.errors import BadRequest, error_body
+from batchyard.errors import BadRequest, error_body, missing_parameter
 
 _MAX_DIMENSIONS = 8192
 
@@ -150,6 +151,7 @@ class MockBackend:
             message = f"The mock backend does not serve {request.endpoint}."
             return Result(404, error_body(message, code="unsupported_endpoint"), request_id)
         try:
+            body_rules.check(request.endpoint, request.body)  # OpenAI's 400s, as it words them
             return Result(200, handler(request.body, created), request_id)
         except BadRequest as exc:
             return Result(400, exc.envelope(), request_id)
@@ -158,16 +160,7 @@ class MockBackend:
             return Result(400, error_body(message), request_id)
 
     def _chat(self, body: dict[str, Any], created: int) -> dict[str, Any]:
-        messages = _required(body, "messages")
-        if not isinstance(messages, list) or not messages:
-            raise BadRequest("'messages' must be a non-empty array.", param="messages")
-        prompt_tokens = 0
-        reply = ""
-        for message in messages:
-            text = _text(message.get("content"))
-            prompt_tokens += len(text.split())
-            if message.get("role") == "user":
-                reply = text
+        reply, prompt_tokens = _last_user_text(body["messages"])
         n = _choice_count(body)
         reply, finish_reason = _bounded(reply, n)
         completion_tokens = len(reply.split())
@@ -186,27 +179,19 @@ class MockBackend:
             for index in range(n)
         ]
         completion_tokens *= len(choices)
-        return {
-            "id": f"chatcmpl-{_ids.getrandbits(128):032x}",
-            "object": "chat.completion",
-            "created": created,
-            "model": body.get("model"),
-            "choices": choices,
-            "usage": {
-                "prompt_tokens": prompt_tokens,
-                "completion_tokens": completion_tokens,
-                "total_tokens": prompt_tokens + completion_tokens,
-                "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 0},
-                "completion_tokens_details": {
-                    "reasoning_tokens": 0,
-                    "audio_tokens": 0,
-                    "accepted_prediction_tokens": 0,
-                    "rejected_prediction_tokens": 0,
-                },
+        details = {
+            "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 0},
+            "completion_tokens_details": {
+                "reasoning_tokens": 0,
+                "audio_tokens": 0,
+                "accepted_prediction_tokens": 0,
+                "rejected_prediction_tokens": 0,
             },
-            "service_tier": "default",
-            "system_fingerprint": "fp_batchyard_mock",
         }
+        answer = _completion_object("chat.completion", "chatcmpl", body, created, choices)
+        answer["usage"] = {**_usage(prompt_tokens, completion_tokens), **details}
+        answer["service_tier"] = "default"
+        return answer
 
     def _completion(self, body: dict[str, Any], created: int) -> dict[str, Any]:
         prompts = _strings(_required(body, "prompt"), "prompt")
@@ -218,19 +203,9 @@ class MockBackend:
         ]
         prompt_tokens = sum(len(prompt.split()) for prompt in prompts)
         completion_tokens = sum(len(text.split()) for text, _ in replies) * n
-        return {
-            "id": f"cmpl-{_ids.getrandbits(128):032x}",
-            "object": "text_completion",
-            "created": created,
-            "model": body.get("model"),
-            "choices": choices,
-            "usage": {
-                "prompt_tokens": prompt_tokens,
-                "completion_tokens": completion_tokens,
-                "total_tokens": prompt_tokens + completion_tokens,
-            },
-            "system_fingerprint": "fp_batchyard_mock",
-        }
+        answer = _completion_object("text_completion", "cmpl", body, created, choices)
+        answer["usage"] = _usage(prompt_tokens, completion_tokens)
+        return answer
 
     def _response(self, body: dict[str, Any], created: int) -> dict[str, Any]:
         items = _required(body, "input")
@@ -240,12 +215,8 @@ class MockBackend:
             reply = items
             input_tokens += len(items.split())
         elif isinstance(items, list):
-            reply = ""
-            for item in items:
-                text = _text(item.get("content"))
-                input_tokens += len(text.split())
-                if item.get("role") == "user":
-                    reply = text
+            reply, tokens = _last_user_text(items)
+            input_tokens += tokens
         else:
             raise BadRequest("'input' must be a string or an array.", param="input")
         reply, _ = _bounded(reply, 1)
@@ -353,6 +324,29 @@ class MockBackend:
         }
 
 
+def _completion_object(
+    kind: str, prefix: str, body: dict[str, Any], created: int, choices: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """What a chat and a text completion share around their choices (usage comes next)."""
+    return {
+        "id": f"{prefix}-{_ids.getrandbits(128):032x}",
+        "object": kind,
+        "created": created,
+        "model": body.get("model"),
+        "choices": choices,
+        "usage": {},
+        "system_fingerprint": "fp_batchyard_mock",
+    }
+
+
+def _usage(prompt_tokens: int, completion_tokens: int) -> dict[str, int]:
+    return {
+        "prompt_tokens": prompt_tokens,
+        "completion_tokens": completion_tokens,
+        "total_tokens": prompt_tokens + completion_tokens,
+    }
+
+
 def mock_embedding(text: str, dimensions: int) -> array[float]:
     """A unit float32 vector that depends only on `text` and `dimensions`.
 
@@ -373,9 +367,19 @@ def _required(body: dict[str, Any], name: str) -> Any:
     try:
         return body[name]
     except KeyError:
-        raise BadRequest(
-            f"Missing required parameter: '{name}'.", param=name, code="missing_required_parameter"
-        ) from None
+        raise missing_parameter(name) from None
+
+
+def _last_user_text(messages: list[Any]) -> tuple[str, int]:
+    """The echo (the last user message's text) and the words of every message."""
+    words = 0
+    reply = ""
+    for message in messages:
+        text = _text(message.get("content")) if isinstance(message, dict) else ""
+        words += len(text.split())
+        if isinstance(message, dict) and message.get("role") == "user":
+            reply = text
+    return reply, words
 
 
 def _text(content: Any) -> str:
@@ -413,10 +417,7 @@ def _bounded(text: str, shares: int) -> tuple[str, str]:
 
 
 def _choice_count(body: dict[str, Any]) -> int:
-    n = body.get("n", 1)
-    if not isinstance(n, int) or isinstance(n, bool) or not 1 <= n <= 128:
-        raise BadRequest("'n' must be an integer between 1 and 128.", param="n")
-    return n
+    return body_rules.integer(body, "n", 1, body_rules.MAX_N) or 1
 
 
 def _input_type(item: Any) -> str:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import logging
+import os
+import shlex
 import sys
+import time
 import tomllib
 from pathlib import Path
 
@@ -65,34 +68,37 @@ def run(
         console=console,
     )
     task = progress.add_task("validating", total=None, rate="")
-    before: list[int] = []  # lines done by earlier runs: not this run's rate
+    pace = Pace()
+    resumed_run: list[bool] = []
 
     def on_start(batch: BatchRecord, resumed: bool) -> None:
+        resumed_run.append(resumed)
         word = "Resuming" if resumed else "Started"
         console.print(f"{word} {batch.id} for {input_file}")
 
-    def on_interrupt(left: int, hard: bool) -> None:
+    def on_interrupt(finishing: int, unanswered: int, hard: bool) -> None:
         if hard:
             console.print("[yellow]Stopping now[/]; the journal keeps every line done.")
-        else:
-            console.print(
-                f"[yellow]Stopping[/]: the lines in flight finish and are kept "
-                f"({left:,} lines of the running shards not done yet). Ctrl-C again to stop now."
-            )
+            return
+        waiting = unanswered - finishing  # a local model's queued lines are not waited for
+        kept = (
+            f"{counted(finishing, 'line')} in flight finish and are kept"
+            if finishing
+            else "every line done is kept"
+        )
+        console.print(
+            f"[yellow]Stopping[/]: {kept}; {counted(waiting, 'line')} of the running shards "
+            "wait for the resume. Ctrl-C again to stop now."
+        )
 
     def on_progress(batch: BatchRecord) -> None:
         done = batch.completed + batch.failed
-        if not before:
-            before.append(done)
-        elapsed = progress.tasks[0].elapsed or 0.0
-        ran = done - before[0]
-        rate = f"{ran / elapsed:,.0f} lines/s" if elapsed > 0 and ran else ""
         progress.update(
             task,
             description=batch.status.value,
             completed=done,
             total=batch.total or None,
-            rate=rate,
+            rate=pace.see(done),
         )
 
     try:
@@ -110,11 +116,14 @@ def run(
         done = stopped.batch.completed + stopped.batch.failed
         console.print(
             f"Interrupted: {done:,} of {stopped.batch.total:,} lines are done and kept. "
-            f"Run the same command to resume: batchyard run {' '.join(sys.argv[2:])}"
+            f"Run the same command to resume: {_again()}"
         )
-        sys.exit(130)
+        # Durable already; exit without joining a thread still loading a model.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(130)
     except KeyboardInterrupt:  # before the engine started: nothing ran yet
-        console.print(f"Interrupted. Run the same command to resume: batchyard run {input_file}")
+        console.print(f"Interrupted. Run the same command to resume: {_again()}")
         sys.exit(130)
     except ConfigError as exc:  # a model's options, a missing extra, an unset api_key_env
         raise BadConfig(str(exc)) from None
@@ -139,10 +148,53 @@ def run(
         f"{batch.completed:,} succeeded, {batch.failed:,} failed; "
         f"tokens in {usage.input_tokens:,}, out {usage.output_tokens:,}"
     )
+    if resumed_run and resumed_run[0]:
+        console.print(f"  this run: {counted(pace.ran, 'line')}, {pace.text() or 'none run'}")
     if outcome.output:
         console.print(f"  output: {outcome.output}")
     if outcome.errors:
         console.print(f"  errors: {outcome.errors}")
+
+
+class Pace:
+    """This run's lines per second, for the bar and the summary. It counts only lines
+    answered in this run (a resumed batch's earlier lines are not), from the poll before
+    the first of them (so the model's loading is not counted either)."""
+
+    def __init__(self) -> None:
+        self.before: int | None = None  # lines done when this run began
+        self.done = 0
+        self._last = (0, 0.0)  # (done, when) at the latest poll with no new line yet
+        self._since: tuple[int, float] | None = None
+        self._now = 0.0
+
+    @property
+    def ran(self) -> int:
+        return 0 if self.before is None else self.done - self.before
+
+    def see(self, done: int) -> str:
+        """Note a poll's count; the rate to show."""
+        self._now = time.monotonic()
+        if self.before is None:
+            self.before = done
+        if self._since is None and done > self.before:
+            self._since = self._last
+        elif self._since is None:
+            self._last = (done, self._now)
+        self.done = done
+        return self.text()
+
+    def text(self) -> str:
+        if self._since is None:
+            return ""
+        seconds = self._now - self._since[1]
+        lines = self.done - self._since[0]
+        return f"{lines / seconds:,.0f} lines/s" if seconds > 0 else ""
+
+
+def _again() -> str:
+    """The command that resumes: the one typed (a wrapper script can name itself)."""
+    return os.environ.get("BATCHYARD_RESUME_COMMAND") or "batchyard " + shlex.join(sys.argv[1:])
 
 
 def _limits_set_in(config: Path | None) -> set[str]:

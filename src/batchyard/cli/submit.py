@@ -16,10 +16,8 @@ from batchyard.cli.options import (
 from batchyard.cli.watch import follow, notify_options
 from batchyard.client.connection import make_client, resolve_base_url
 from batchyard.client.errors import ToolkitError
-from batchyard.client.manifest import default_manifest_path, load, lock_job
-from batchyard.client.models import served_models
-from batchyard.client.submit import check_same_inputs, create_job
-from batchyard.client.validate import infer_endpoint
+from batchyard.client.manifest import default_manifest_path, lock_job
+from batchyard.client.submit import open_job
 from batchyard.wording import counted
 
 
@@ -92,30 +90,25 @@ def submit(
     """
     manifest_path = manifest_path or default_manifest_path(files[0])
     with user_errors(), lock_job(manifest_path):
-        if manifest_path.exists():
-            manifest = load(manifest_path)
-            check_same_inputs(manifest, files)
-            client = make_client(resolve_base_url(base_url, manifest))
+        manifest, resumed = open_job(
+            list(files),
+            manifest_path,
+            base_url=base_url,
+            endpoint=endpoint,
+            completion_window=completion_window,
+            max_requests=max_requests,
+            max_bytes=max_bytes,
+            max_in_flight=max_in_flight,
+            metadata=_metadata(pairs),
+            check_models=not no_model_check,
+        )
+        client = make_client(resolve_base_url(base_url, manifest))
+        if resumed:
             say(f"resuming {manifest.job} from {manifest_path}")
         else:
-            url = resolve_base_url(base_url)
-            client = make_client(url)
-            endpoint = endpoint or infer_endpoint(files[0])
-            manifest = create_job(
-                list(files),
-                manifest_path,
-                endpoint=endpoint,
-                completion_window=completion_window,
-                max_requests=max_requests,
-                max_bytes=max_bytes,
-                max_in_flight=max_in_flight,
-                base_url=url,
-                metadata=_metadata(pairs),
-                models=None if no_model_check else served_models(client, endpoint),
-            )
             say(
                 f"{manifest.job}: {counted(manifest.requests, 'request')} in "
-                f"{counted(len(manifest.parts), 'batch', 'batches')} to {url}; "
+                f"{counted(len(manifest.parts), 'batch', 'batches')} to {manifest.base_url}; "
                 f"manifest {manifest_path}"
             )
         if not manifest.parts:

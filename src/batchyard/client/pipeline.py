@@ -21,10 +21,8 @@ from batchyard.client.connection import make_client, resolve_base_url
 from batchyard.client.errors import ToolkitError
 from batchyard.client.index import Index
 from batchyard.client.manifest import Manifest, load, lock_job
-from batchyard.client.models import served_models
 from batchyard.client.retry import add_round, retryable
-from batchyard.client.submit import Submitter, check_same_inputs, create_job
-from batchyard.client.validate import infer_endpoint
+from batchyard.client.submit import Submitter, open_job
 
 # A batch's window is 24 h and an expired batch is terminal, so a wait that has
 # seen nothing terminal after 25 h is stuck (a server that is down, say).
@@ -48,27 +46,19 @@ def prepare(
     Run again on the same manifest, it checks the inputs are the same files and
     returns the job as it stands.
     """
-    paths = [Path(p) for p in inputs]
     manifest_path = Path(manifest)
     with lock_job(manifest_path):
-        if manifest_path.exists():
-            job = load(manifest_path)
-            check_same_inputs(job, paths)
-        else:
-            url = resolve_base_url(base_url)
-            endpoint = endpoint or infer_endpoint(paths[0])
-            job = create_job(
-                paths,
-                manifest_path,
-                endpoint=endpoint,
-                completion_window=completion_window,
-                max_requests=max_requests,
-                max_bytes=max_bytes,
-                max_in_flight=max_in_flight,
-                base_url=url,
-                metadata=metadata or {},
-                models=served_models(make_client(url), endpoint),
-            )
+        job, _ = open_job(
+            [Path(p) for p in inputs],
+            manifest_path,
+            base_url=base_url,
+            endpoint=endpoint,
+            completion_window=completion_window,
+            max_requests=max_requests,
+            max_bytes=max_bytes,
+            max_in_flight=max_in_flight,
+            metadata=metadata or {},
+        )
     if not job.parts:
         raise ToolkitError("nothing to submit: the inputs hold no requests")
     return {"manifest": str(manifest_path), "job": job.job, "parts": len(job.parts)}

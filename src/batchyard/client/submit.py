@@ -18,11 +18,13 @@ from collections.abc import Callable, Container, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from batchyard.client.connection import make_client, resolve_base_url
 from batchyard.client.errors import ToolkitError
 from batchyard.client.index import Index
-from batchyard.client.manifest import InputFile, Manifest, Part
+from batchyard.client.manifest import InputFile, Manifest, Part, load
+from batchyard.client.models import served_models
 from batchyard.client.split import split_files
-from batchyard.client.validate import require_valid
+from batchyard.client.validate import infer_endpoint, require_valid
 
 if TYPE_CHECKING:
     import openai
@@ -44,26 +46,34 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def create_job(
+def open_job(
     inputs: list[Path],
     manifest_path: Path,
     *,
-    endpoint: str,
+    base_url: str | None,
+    endpoint: str | None,
     completion_window: str,
     max_requests: int,
     max_bytes: int,
     max_in_flight: int,
-    base_url: str,
     metadata: dict[str, str],
-    models: Container[str] | None = None,
-) -> Manifest:
-    """Validate the inputs, split them into parts in the work folder, write the manifest.
+    check_models: bool = True,
+) -> tuple[Manifest, bool]:
+    """The job of `manifest_path`, and whether it was resumed: the recorded one (whose
+    inputs must be the same files), else a new one, validated against the models the
+    server offers, split and recorded (`create_job`). The caller holds `lock_job`.
 
-    Nothing touches the server yet. Killed before the manifest is written, a
-    re-run starts the split over; after, it resumes.
+    The one implementation of the step: `batchyard submit` and `pipeline.prepare` both
+    call it.
     """
+    if manifest_path.exists():
+        job = load(manifest_path)
+        check_same_inputs(job, inputs)
+        return job, True
     if len(metadata) > 14:
         raise ToolkitError("at most 14 --metadata pairs (batchyard adds 2 of OpenAI's 16)")
+    url = resolve_base_url(base_url)
+    endpoint = endpoint or infer_endpoint(inputs[0])
     manifest = Manifest(
         path=manifest_path,
         job=Manifest.new_job_id(),
@@ -72,11 +82,23 @@ def create_job(
         max_requests=max_requests,
         max_bytes=max_bytes,
         max_in_flight=max_in_flight,
-        base_url=base_url,
+        base_url=url,
         metadata=metadata,
     )
+    models = served_models(make_client(url), endpoint) if check_models else None
+    return create_job(inputs, manifest, models), False
+
+
+def create_job(
+    inputs: list[Path], manifest: Manifest, models: Container[str] | None = None
+) -> Manifest:
+    """Validate the inputs, split them into parts in the work folder, write the manifest.
+
+    Nothing touches the server yet. Killed before the manifest is written, a
+    re-run starts the split over; after, it resumes.
+    """
     for path in inputs:
-        report = require_valid(path, endpoint, models)
+        report = require_valid(path, manifest.endpoint, models)
         manifest.inputs.append(InputFile(str(path), path.stat().st_size, sha256_of(path), 0))
         manifest.inputs[-1].requests = report.requests
     parts_dir = manifest.work_dir / "parts"
@@ -85,8 +107,8 @@ def create_job(
         files = split_files(
             inputs,
             parts_dir,
-            max_requests=max_requests,
-            max_bytes=max_bytes,
+            max_requests=manifest.max_requests,
+            max_bytes=manifest.max_bytes,
             index=index,
             name=lambda n: f"part-{n:04d}",
         )

@@ -117,6 +117,12 @@ class Engine:
         if self._loop is not None and not self._loop.is_closed():
             self._loop.call_soon_threadsafe(self._stopping.set)
 
+    def unfinished(self) -> tuple[int, int]:
+        """(Lines at upstreams now, which a stop lets finish; lines of the running shards
+        with no answer yet.) A local model's queued lines do not finish at a stop."""
+        runners = list(self._runners)
+        return sum(r.in_flight for r in runners), sum(r.unanswered for r in runners)
+
     async def run(self) -> None:
         """Run every loop until `stop()`; then drain and hand unfinished work back."""
         self._loop = asyncio.get_running_loop()

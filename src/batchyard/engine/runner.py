@@ -3,7 +3,9 @@
 The runner reads the shard's byte range of the input file, skips lines the
 journal already holds (a previous owner finished them), sends the rest in groups
 of `backend.max_group` under the model's concurrency limit, retries transient
-answers, and appends each final answer to the journal. A checkpoint task fsyncs
+answers, and appends each final answer to the journal (a local model's one by one, as
+its passes end; at a stop, its not yet computed lines are dropped, to run again on
+resume). A checkpoint task fsyncs
 the journal and records progress plus a fresh lease about twice a second; it
 learns there whether the batch is stopping or the shard was taken over.
 """
@@ -17,7 +19,7 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 
-from batchyard.backends import Backend, ReportsPacing, Result
+from batchyard.backends import Backend, ReportsPacing, Result, RunsHere
 from batchyard.blobs import BlobStore, Journal
 from batchyard.config import EngineSettings
 from batchyard.engine import journal
@@ -64,10 +66,14 @@ class ShardRunner:
         self.lost = False  # another worker owns the shard: write nothing more
         self._journal: Journal | None = None
         self._remaining = 0
+        self.in_flight = 0  # lines at an upstream: a stop lets them finish
         self._pacing = backend if isinstance(backend, ReportsPacing) else None
+        self._here = backend if isinstance(backend, RunsHere) else None
+        self._stopped = asyncio.Event()
 
     def stop(self) -> None:
         self.stopping = True
+        self._stopped.set()
 
     async def run(self) -> None:
         done, self.progress = await asyncio.to_thread(journal.recover, self.blobs, self.shard)
@@ -122,20 +128,25 @@ class ShardRunner:
                     await self.spend.stop_batch()
                     return
                 started = time.monotonic()
-                results: list[Result] = []
+                results: list[Result] | None = []
+                journaled: set[int] = set()  # indices in `pending` already journaled
                 try:
-                    results = await self.backend.run([request for _, request in pending])
+                    results = await self._call(pending, journaled)
                 finally:
                     if self.spend is not None:  # the lines are back (or lost): not in flight
-                        billed = [usage_of(r.body) for r in results if r.ok]
+                        billed = [usage_of(r.body) for r in results or [] if r.ok]
                         await self.spend.settle(len(pending), billed)
+                if results is None:  # a stop cut a local model's call short
+                    return
                 self._observe(time.monotonic() - started, results)
             retry: list[Line] = []
             wait = 0.0
             now = time.time()
             unreached = not any(result.reached for result in results)
             down_since = (down_since or now) if unreached else None
-            for item, result in zip(pending, results, strict=True):
+            for index, (item, result) in enumerate(zip(pending, results, strict=True)):
+                if index in journaled:
+                    continue
                 delay = self.policy.delay(attempt, result.retry_after)
                 if result.retryable and self.policy.should_retry(
                     attempt,
@@ -155,6 +166,41 @@ class ShardRunner:
                     self.metrics.retries.labels(self.claim.model).inc(len(pending))
                 attempt += 1
                 await asyncio.sleep(wait)
+
+    async def _call(self, pending: list[Line], journaled: set[int]) -> list[Result] | None:
+        """The backend's results for `pending`, or None where a stop cut the call short.
+
+        A local model's final answers are journaled as they arrive (their indices go
+        into `journaled`), and a stop cancels the rest of its call: redoing them on
+        resume costs only this machine's compute. An upstream's call always ends.
+        """
+        requests = [request for _, request in pending]
+        if self._here is None:
+            self.in_flight += len(pending)
+            try:
+                return await self.backend.run(requests)
+            finally:
+                self.in_flight -= len(pending)
+
+        def on_result(index: int, result: Result) -> None:
+            if not result.retryable:  # final: the retry policy has nothing to decide
+                self._record(pending[index], result)
+                journaled.add(index)
+
+        call = asyncio.ensure_future(self._here.run_each(requests, on_result))
+        stopped = asyncio.ensure_future(self._stopped.wait())
+        try:
+            await asyncio.wait({call, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopped.cancel()
+            call.cancel()
+            await asyncio.gather(call, stopped, return_exceptions=True)
+        return call.result() if not call.cancelled() else None
+
+    @property
+    def unanswered(self) -> int:
+        """Lines of this shard with no answer journaled yet."""
+        return self._remaining
 
     def _record(self, item: Line, result: Result) -> None:
         if self.lost or self._journal is None:
@@ -232,7 +278,7 @@ class ShardRunner:
                 self.lost = True
                 return
             if verdict is ShardVerdict.STOP:
-                self.stopping = True
+                self.stop()
 
     async def _close(self) -> None:
         """Make everything durable, then mark the shard done or hand it back."""

@@ -15,7 +15,7 @@ import shutil
 import signal
 import sys
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Coroutine
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -161,19 +161,15 @@ class Interrupted(Exception):
         self.batch = batch
 
 
-def _unfinished(services: Services) -> int:
-    """Lines of the shards running now that have no result yet."""
-    return sum(getattr(r, "_remaining", 0) for r in services.engine._runners)
-
-
 async def _run(
     services: Services,
     batch: BatchRecord,
     on_progress: Callable[[BatchRecord], None],
-    on_interrupt: Callable[[int, bool], None],
+    on_interrupt: Callable[[int, int, bool], None],
 ) -> BatchRecord:
-    """Run until the batch ends. A first Ctrl-C stops the engine (in-flight lines
-    finish and are journaled); a second cancels everything at once."""
+    """Run until the batch ends. A first Ctrl-C stops the engine (lines at an upstream
+    finish and are journaled; a local model's queued lines are left for the resume);
+    a second cancels everything at once."""
     loop = asyncio.get_running_loop()
     main = asyncio.current_task()
     interrupts = 0
@@ -181,7 +177,8 @@ async def _run(
     def interrupt() -> None:
         nonlocal interrupts
         interrupts += 1
-        on_interrupt(_unfinished(services), interrupts > 1)
+        finishing, unanswered = services.engine.unfinished()
+        on_interrupt(finishing, unanswered, interrupts > 1)
         if interrupts == 1:
             services.engine.stop()
         elif main is not None:
@@ -197,14 +194,46 @@ async def _run(
                 if current.status.terminal:
                     return current
                 if interrupts or engine_task.done():
-                    raise Interrupted(current)
+                    break
                 await asyncio.sleep(0.25)
+        # Drained: every line the stop let finish is journaled and counted now.
+        current = await asyncio.to_thread(services.store.get_batch, PROJECT, batch.id)
+        raise Interrupted(current or batch)
     except asyncio.CancelledError:
         current = await asyncio.to_thread(services.store.get_batch, PROJECT, batch.id)
         raise Interrupted(current or batch) from None
     finally:
         loop.remove_signal_handler(signal.SIGINT)
         await services.backends.aclose()
+
+
+async def _settle(tasks: set[asyncio.Task[Any]]) -> None:
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def _run_loop(job: Coroutine[Any, Any, BatchRecord]) -> BatchRecord:
+    """`asyncio.run`, except that an interrupted run does not wait for its worker threads:
+    one may be loading a model for many seconds, and nothing it does is needed any more
+    (the journal and the store are durable by then)."""
+    loop = asyncio.new_event_loop()
+    interrupted = False
+    try:
+        return loop.run_until_complete(job)
+    except Interrupted:
+        interrupted = True
+        raise
+    finally:
+        try:
+            left = asyncio.all_tasks(loop)
+            for task in left:
+                task.cancel()
+            if left:
+                loop.run_until_complete(_settle(left))
+            loop.run_until_complete(loop.shutdown_asyncgens())
+            if not interrupted:
+                loop.run_until_complete(loop.shutdown_default_executor())
+        finally:
+            loop.close()
 
 
 def run_file(
@@ -215,7 +244,7 @@ def run_file(
     errors: Path,
     on_start: Callable[[BatchRecord, bool], None] = lambda b, r: None,
     on_progress: Callable[[BatchRecord], None] = lambda b: None,
-    on_interrupt: Callable[[int, bool], None] = lambda left, hard: None,
+    on_interrupt: Callable[[int, int, bool], None] = lambda finishing, unanswered, hard: None,
 ) -> JobOutcome:
     """Run (or resume) the batch for `path` and write its output and error files."""
     services = Services.open(settings)
@@ -223,7 +252,7 @@ def run_file(
     try:
         batch, resumed = _register(services, path, input_key(path))
         on_start(batch, resumed)
-        final = asyncio.run(_run(services, batch, on_progress, on_interrupt))
+        final = _run_loop(_run(services, batch, on_progress, on_interrupt))
         return JobOutcome(
             batch=final,
             resumed=resumed,

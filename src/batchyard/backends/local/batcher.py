@@ -167,6 +167,12 @@ class _Lane(Generic[PreparedT, OutputT]):
                 bisect.insort(self._waiting, item)
             self._cond.notify_all()
 
+    def discard(self, job: _Job) -> None:
+        """Drop the waiting sequences of a caller that gave up (a run stopping now)."""
+        with self._cond:
+            job.finished = True
+            self._waiting = [item for item in self._waiting if item.job is not job]
+
     def close(self) -> None:
         with self._cond:
             self._closed = True
@@ -178,6 +184,12 @@ class _Lane(Generic[PreparedT, OutputT]):
             self._cond.notify_all()
         for item in left:
             item.job.fail(BatcherClosed(f"{self.name} closed before this input ran"))
+
+    def join(self, timeout: float) -> None:
+        """Wait for the threads of a closed lane: the pass computing now ends first, so
+        the process never exits while a thread is inside the model (that aborts it)."""
+        for thread in self._threads:
+            thread.join(timeout)
 
     def _start(self) -> None:
         for role, target in (("prepare", self._prepare_loop), ("model", self._model_loop)):
@@ -288,6 +300,7 @@ class Batcher(Generic[PreparedT, OutputT]):
         """The outputs for `sequences`, in order, once every one has been through a pass.
 
         Raises what `prepare` or `compute` raised for a pass that held any of them.
+        Cancelled, it takes back those of its sequences that no pass has taken yet.
         """
         if not sequences:
             return []
@@ -298,11 +311,21 @@ class Batcher(Generic[PreparedT, OutputT]):
                 _Item(len(tokens), next(self._arrivals), tokens, job, index)
                 for index, tokens in enumerate(sequences)
             ]
-        self._lanes[interactive].add(items)
-        outputs: list[OutputT] = await job.future
+        lane = self._lanes[interactive]
+        lane.add(items)
+        try:
+            outputs: list[OutputT] = await job.future
+        except asyncio.CancelledError:
+            lane.discard(job)  # a stopping run: its sequences not yet in a pass never run
+            raise
         return outputs
 
     def close(self) -> None:
         """Stop both lanes; whatever still waits fails with `BatcherClosed`."""
         for lane in self._lanes.values():
             lane.close()
+
+    def join(self, timeout: float = 60.0) -> None:
+        """After `close`: wait (blocking) until no thread computes a pass any more."""
+        for lane in self._lanes.values():
+            lane.join(timeout)

@@ -13,15 +13,18 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
+from batchyard import body_rules
 from batchyard.backends.local.generation import LanguageModel, Sampling
+from batchyard.body_rules import flag as _flag
+from batchyard.body_rules import integer as _integer
+from batchyard.body_rules import is_number as _is_number
+from batchyard.body_rules import number as _number
 from batchyard.endpoints import CHAT, COMPLETIONS
 from batchyard.errors import BadRequest
 
-_MAX_N = 128
+_MAX_N = body_rules.MAX_N
 _MAX_PROMPTS = 2048
-_MAX_STOPS = 4
 _COMPLETIONS_DEFAULT_MAX_TOKENS = 16  # as OpenAI's legacy completions endpoint
-_ROLES = frozenset({"system", "developer", "user", "assistant", "tool"})
 
 _COMMON = frozenset(
     {
@@ -93,6 +96,7 @@ def parse(endpoint: str, body: dict[str, Any], lm: LanguageModel, default_max_to
             code="unknown_parameter",
         )
     _refuse_unsupported(endpoint, body)
+    body_rules.check(endpoint, body)  # OpenAI's own rules, as the mock applies them
     if endpoint == CHAT:
         prompts = [chat_prompt(body, lm.tokenizer)]
         echoes = [""]
@@ -128,9 +132,7 @@ def parse(endpoint: str, body: dict[str, Any], lm: LanguageModel, default_max_to
 
 def chat_prompt(body: dict[str, Any], tokenizer: Any) -> list[int]:
     """The messages through the model's chat template, ending with the assistant's turn."""
-    messages = body.get("messages")
-    if not isinstance(messages, list) or not messages:
-        raise BadRequest("'messages' must be a non-empty array.", param="messages")
+    messages = body_rules.messages(body)
     if getattr(tokenizer, "chat_template", None) is None:
         raise BadRequest(
             "This model has no chat template; use /v1/completions with a prompt instead.",
@@ -188,13 +190,9 @@ def completion_prompts(
 
 
 def _turn(message: Any, index: int) -> dict[str, str]:
-    """A message as chat templates expect it: a role and plain-text content."""
+    """A message (checked by `body_rules.messages`) as chat templates expect it: a role and
+    plain-text content."""
     where = f"messages[{index}]"
-    if not isinstance(message, dict) or message.get("role") not in _ROLES:
-        raise BadRequest(
-            f"'{where}' must be an object whose role is one of {', '.join(sorted(_ROLES))}.",
-            param=where,
-        )
     content = message.get("content")
     if content is None and message["role"] == "assistant":
         content = ""
@@ -240,15 +238,7 @@ def _refuse_unsupported(endpoint: str, body: dict[str, Any]) -> None:
 
 def _sampling(body: dict[str, Any], lm: LanguageModel) -> Sampling:
     """The decoding settings every choice of the request shares (limits and seeds come later)."""
-    stop = body.get("stop")
-    if isinstance(stop, str):
-        stop = [stop]
-    if stop is None:
-        stop = []
-    if not isinstance(stop, list) or not all(isinstance(s, str) for s in stop):
-        raise BadRequest("'stop' must be a string or an array of strings.", param="stop")
-    if len(stop) > _MAX_STOPS:
-        raise BadRequest(f"'stop' may hold at most {_MAX_STOPS} strings.", param="stop")
+    stop = body_rules.stops(body)
     seed = _integer(body, "seed", -(2**63), 2**64 - 1)
     return Sampling(
         max_new_tokens=1,
@@ -302,38 +292,3 @@ def _logit_bias(body: dict[str, Any], vocabulary: int) -> tuple[tuple[int, float
             raise BadRequest(message, param="logit_bias")
         pairs.append((token, float(value)))
     return tuple(pairs)
-
-
-def _number(body: dict[str, Any], key: str, low: float, high: float, default: float) -> float:
-    value = body.get(key)
-    if value is None:
-        return default
-    if not _is_number(value) or not low <= value <= high:
-        raise BadRequest(f"'{key}' must be a number from {low:g} to {high:g}.", param=key)
-    return float(value)
-
-
-def _integer(body: dict[str, Any], key: str, low: int, high: int | None = None) -> int | None:
-    value = body.get(key)
-    if value is None:
-        return None
-    if (
-        not isinstance(value, int)
-        or isinstance(value, bool)
-        or value < low
-        or (high is not None and value > high)
-    ):
-        bound = f"from {low} to {high}" if high is not None else f"of at least {low}"
-        raise BadRequest(f"'{key}' must be an integer {bound}.", param=key)
-    return value
-
-
-def _flag(body: dict[str, Any], key: str) -> bool:
-    value = body.get(key)
-    if value is not None and not isinstance(value, bool):
-        raise BadRequest(f"'{key}' must be a boolean.", param=key)
-    return bool(value)
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import importlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -81,6 +81,12 @@ class LocalEmbeddingsBackend:
         self._batcher: Batcher[dict[str, Any], Any] | None = None
 
     async def run(self, requests: Sequence[Request]) -> list[Result]:
+        return await self.run_each(requests, lambda index, result: None)
+
+    async def run_each(
+        self, requests: Sequence[Request], on_result: Callable[[int, Result], None]
+    ) -> list[Result]:
+        """Each request's result, handed to `on_result` as soon as its passes end."""
         options = self.options
         try:
             model = await asyncio.to_thread(
@@ -104,11 +110,21 @@ class LocalEmbeddingsBackend:
             [next(ids) for _ in item.texts] if isinstance(item, _Texts) else [] for item in parsed
         ]
         batcher = self._batcher_for(model)
+
+        async def answer(index: int, request: Request, item: _Texts | Result, rows: Any) -> Result:
+            result = await self._answer(batcher, model, request, item, rows)
+            on_result(index, result)
+            return result
+
+        # Cancelled (a stopping run), gather cancels every answer: the batcher drops
+        # the sequences that no pass has taken yet.
         return list(
             await asyncio.gather(
                 *(
-                    self._answer(batcher, model, request, item, rows)
-                    for request, item, rows in zip(requests, parsed, per_request, strict=True)
+                    answer(index, request, item, rows)
+                    for index, (request, item, rows) in enumerate(
+                        zip(requests, parsed, per_request, strict=True)
+                    )
                 )
             )
         )
@@ -116,8 +132,9 @@ class LocalEmbeddingsBackend:
     async def aclose(self) -> None:
         """Stop the batcher's threads; the model stays cached for the process's other users."""
         if self._batcher is not None:
-            self._batcher.close()
-            self._batcher = None
+            batcher, self._batcher = self._batcher, None
+            batcher.close()
+            await asyncio.to_thread(batcher.join)
 
     def _batcher_for(self, model: embedding_model.EmbeddingModel) -> Batcher[dict[str, Any], Any]:
         if self._batcher is None:
