@@ -138,6 +138,26 @@ def test_revoked_key_ends_its_session(make_server: ServerFactory) -> None:
     assert http.get("/batches").status_code == 303
 
 
+def test_a_session_holds_on_every_serve_of_the_database(make_server: ServerFactory) -> None:
+    # Two `serve` processes on one database, as behind a load balancer.
+    first = make_server(models=MODELS)
+    second = make_server(models=MODELS)
+    key = create_key(first, "alpha")
+    http, csrf = sign_in(first, key)
+    token = http.cookies[COOKIE]
+    with httpx.Client(base_url=dashboard_url(second), timeout=30) as other:
+        other.cookies.set(COOKIE, token)
+        page = other.get("/batches")
+        assert page.status_code == 200 and "project <b>alpha</b>" in page.text
+        assert token not in page.text
+        second.stop()
+        second.start()  # a restart signs nobody out
+        assert other.get("/batches").status_code == 200
+        # Signing out on one ends the session on the other.
+        assert http.post("/logout", data={"csrf_token": csrf}).status_code == 303
+        assert other.get("/batches").status_code == 303
+
+
 def test_open_server_without_keys_and_no_dashboard_flag(make_server: ServerFactory) -> None:
     server = make_server(models=MODELS)
     with httpx.Client(base_url=dashboard_url(server), timeout=30) as http:
