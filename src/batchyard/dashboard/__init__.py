@@ -19,14 +19,9 @@ from batchyard.dashboard.session import Sessions
 from batchyard.dashboard.web import PREFIX, PageNotFound, SignInNeeded, is_htmx, render
 
 
-def mount_dashboard(app: FastAPI, *, engine_here: bool = True) -> None:
-    """Serve the dashboard from `app`, reading through `app.state.store` as the API does.
-
-    `engine_here` says whether this process runs the engine, whose pacers the
-    queue page shows (`serve --no-worker` paces only its synchronous calls).
-    """
+def mount_dashboard(app: FastAPI) -> None:
+    """Serve the dashboard from `app`, reading through `app.state.store` as the API does."""
     app.state.dashboard_sessions = Sessions(app.state.store)
-    app.state.dashboard_engine_here = engine_here
     app.state.dashboard_samples = Samples()
     app.include_router(actions.router, prefix=PREFIX, include_in_schema=False)
     app.include_router(pages.router, prefix=PREFIX, include_in_schema=False)

@@ -1,52 +1,50 @@
-"""The pacer's state for the queue page: each `openai` model's base URLs, read in-process.
+"""The pacers' state for the queue page, as every engine last reported it to the store.
 
-The pacer lives in the process that sends (backends/pacing/); `serve` shares its
-engine's backends with the API and this dashboard (`create_app(backends=...)`),
-so the page reads the very objects that pace the lines, and the 429 count from
-the registry `/metrics` renders. A separate `batchyard worker` paces with its own
-objects: its state is on its own `/metrics`, not here (docs/dashboard.md).
+A pacer lives in the process that sends; each engine (the one inside `serve`, and
+every `batchyard worker`) writes what its pacers know every few seconds
+(engine/pacer_report.py), so this page shows all of them, whichever `serve`
+renders it. Base URLs are shown without user, password or query.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import time
+from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
-from batchyard.backends.instances import Backends
 from batchyard.backends.pacing.pool import UpstreamState
-from batchyard.metrics import Metrics
+from batchyard.engine.pacer_report import STALE_SECONDS
+from batchyard.store import Store
 
 
 @dataclass(frozen=True, slots=True)
 class ModelPacing:
     model: str
-    rate_limited: int  # 429 answers this process has had from the model's upstreams
-    retries: int  # lines sent again after a 429, 5xx or timeout
+    worker: str  # the engine that paces with it
+    age: float  # seconds since that engine reported
+    rate_limited: int  # 429 answers that engine has had from the model's upstreams
+    retries: int  # lines it sent again after a 429, 5xx or timeout
     urls: list[UpstreamState]
 
 
-def pacing(backends: Backends, metrics: Metrics) -> list[ModelPacing]:
-    """Every built backend that paces (the `openai` ones), by model name."""
+def pacing(store: Store) -> list[ModelPacing]:
+    """Every live engine's report, by model then worker."""
+    now = time.time()
     out = []
-    for name, backend in sorted(backends.built().items()):
-        state = getattr(backend, "pacing_state", None)
-        if state is None:
-            continue
-        urls = [replace(u, url=_shown(u.url)) for u in state()]
+    for report in store.pacer_states.live(now - STALE_SECONDS):
+        state = report.state
+        urls = [UpstreamState(**{**u, "url": _shown(u["url"])}) for u in state.get("urls", [])]
         out.append(
             ModelPacing(
-                model=name,
-                rate_limited=_count(metrics, "batchyard_upstream_responses_total", name, "429"),
-                retries=_count(metrics, "batchyard_upstream_retries_total", name),
+                model=report.model,
+                worker=report.owner,
+                age=max(0.0, now - report.updated_at),
+                rate_limited=int(state.get("rate_limited", 0)),
+                retries=int(state.get("retries", 0)),
                 urls=urls,
             )
         )
     return out
-
-
-def _count(metrics: Metrics, sample: str, model: str, status: str | None = None) -> int:
-    labels = {"model": model} if status is None else {"model": model, "status": status}
-    return int(metrics.registry.get_sample_value(sample, labels) or 0)
 
 
 def _shown(url: str) -> str:

@@ -128,12 +128,7 @@ async def batch_errors(request: Request, session: SessionDep, batch_id: str) -> 
 async def _queue(request: Request, session: Session) -> dict[str, Any]:
     settings, store, _ = parts(request)
     queue = await run_in_threadpool(queries.queue, store, settings, session.project)
-    state = request.app.state
-    return {
-        "queue": queue,
-        "pacing": pacing(state.backends, state.metrics),
-        "engine_here": state.dashboard_engine_here,
-    }
+    return {"queue": queue, "pacing": await run_in_threadpool(pacing, store)}
 
 
 @router.get("/files")

@@ -155,7 +155,7 @@ async def serve(
         backends=services.backends,
     )
     if dashboard:
-        mount_dashboard(app, engine_here=worker)
+        mount_dashboard(app)
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False)
     server = _Server(config)
     loop = asyncio.get_running_loop()

@@ -205,6 +205,18 @@ dashboard_sessions = Table(
     Index("ix_dashboard_sessions_expires_at", "expires_at"),
 )
 
+# What each engine's pacers know of their `openai` upstreams (issue 17), written every
+# few seconds by the process that paces, so the dashboard of any `serve` shows every
+# worker's. One row per worker and model; a row not refreshed for a while is a dead worker.
+pacer_states = Table(
+    "pacer_states",
+    metadata,
+    Column("owner", String(64), primary_key=True),  # the engine's worker id
+    Column("model", String(128), primary_key=True),
+    Column("updated_at", Float, nullable=False),
+    Column("state", Text, nullable=False),  # JSON: per base URL limits and health, 429s
+)
+
 # The retention sweeper looks files up by expiry.
 Index("ix_files_expires_at", files.c.expires_at)
 
