@@ -230,6 +230,24 @@ class DueDelivery:
     attempts: int  # including this one
 
 
+@dataclass(frozen=True, slots=True)
+class DeliveryView:
+    """One event's delivery to one endpoint, as the batch's owner may see it (no secret)."""
+
+    id: str
+    event_type: str
+    endpoint_id: str
+    endpoint_name: str
+    url: str
+    status: str  # pending | delivered | abandoned
+    attempts: int
+    created_at: int
+    next_attempt_at: float | None  # while pending
+    delivered_at: int | None
+    last_status_code: int | None  # 0: no HTTP answer
+    last_error: str | None
+
+
 @dataclass(slots=True)
 class RunningBatch:
     """A batch whose lines are running, with live counts: what the monitor watches."""

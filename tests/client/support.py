@@ -5,10 +5,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import httpx
 import openai
 import orjson
 from click.testing import CliRunner, Result
@@ -107,3 +110,72 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
 def manifest_of(path: Path) -> dict[str, Any]:
     data: dict[str, Any] = orjson.loads(path.read_bytes())
     return data
+
+
+class WithoutRetryRoute:
+    """A front for a real server that answers `POST .../retry` as OpenAI does an unknown
+    route (404 `Invalid URL`) and passes every other request through unchanged.
+
+    It stands for an upstream without batchyard's extensions, so the toolkit's
+    fallback runs against the real server's Files and Batches API.
+    """
+
+    def __init__(self, upstream: str) -> None:
+        self.upstream = upstream.rstrip("/")
+        self.refused = 0
+        self.http = httpx.Client(timeout=60)
+        front = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: Any) -> None:
+                pass  # the test's output stays the CLI's
+
+            def do_GET(self) -> None:
+                self.forward()
+
+            def do_POST(self) -> None:
+                self.forward()
+
+            def do_DELETE(self) -> None:
+                self.forward()
+
+            def forward(self) -> None:
+                body = self.rfile.read(int(self.headers.get("content-length") or 0))
+                if self.command == "POST" and self.path.rstrip("/").endswith("/retry"):
+                    front.refused += 1
+                    message = f"Invalid URL ({self.command} {self.path})"
+                    error = {"message": message, "type": "invalid_request_error"}
+                    self.reply(
+                        404, {"content-type": "application/json"}, orjson.dumps({"error": error})
+                    )
+                    return
+                path = self.path.removeprefix("/v1")
+                headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
+                answer = front.http.request(
+                    self.command, front.upstream + path, headers=headers, content=body
+                )
+                kept = {
+                    k: v
+                    for k, v in answer.headers.items()
+                    if k.lower() not in ("content-length", "transfer-encoding", "content-encoding")
+                }
+                self.reply(answer.status_code, kept, answer.content)
+
+            def reply(self, status: int, headers: dict[str, str], content: bytes) -> None:
+                self.send_response(status)
+                for key, value in headers.items():
+                    self.send_header(key, value)
+                self.send_header("content-length", str(len(content)))
+                self.end_headers()
+                self.wfile.write(content)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join()
+        self.http.close()

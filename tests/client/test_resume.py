@@ -98,3 +98,28 @@ def test_a_second_command_on_the_same_job_is_refused(
         child.wait()
     moved = run("watch", manifest, "--base-url", "http://127.0.0.1:1/v1", ok=False)
     assert f"this job's batches live on {server.base_url}" in moved.output
+
+
+def test_retry_killed_after_the_server_made_the_retry_adopts_it(
+    make_server: ServerFactory, tmp_path: Path
+) -> None:
+    """The server-side retry is bracketed like a create: a resume finds the batch by its
+    job and part tags (sent in the retry's metadata) instead of retrying again."""
+    server = make_server(models=[{**MOCK, "error_rate": 0.3, "seed": 3}])
+    requests = chat_requests(tmp_path / "in.jsonl", 40)
+    manifest = tmp_path / "in.batchyard.json"
+    run("submit", requests, "--base-url", server.base_url, "--max-requests", "20",
+        "--wait", "--interval", "0.1")  # fmt: skip
+    run("collect", manifest, "-o", tmp_path / "first.jsonl")
+    server.restart(models=[MOCK])
+    child = spawn("retry", manifest, env={CRASH_ENV: "created:retry1-0002"})
+    assert child.wait(timeout=60) == -signal.SIGKILL
+    killed = {p["name"]: p for p in manifest_of(manifest)["parts"]}["retry1-0002"]
+    assert killed["state"] == "creating" and killed["retry_of"] and killed["batch_id"] is None
+
+    out = run("watch", manifest, "--interval", "0.1")
+    assert "retry1-0002: found its batch" in out.output
+    job = manifest_of(manifest)
+    assert len(server.batches(job["job"])) == len(job["parts"]) == 4  # not 5
+    final = run("collect", manifest, "-o", tmp_path / "final.jsonl", "--strict")
+    assert "40 ok, 0 failed, 0 missing" in final.output

@@ -7,6 +7,7 @@ from pathlib import Path
 from tests.client.support import (
     MOCK,
     ServerFactory,
+    WithoutRetryRoute,
     chat_requests,
     manifest_of,
     read_jsonl,
@@ -74,11 +75,24 @@ def test_failed_and_missing_lines_are_retried_once_the_upstream_is_fixed(
     server.restart(models=[MOCK, {**MOCK, "name": "late"}])  # the upstream is fixed
     out = run("retry", manifest, "--wait", "--interval", "0.1")
     assert f"round 1: {failed + 20} lines in" in out.output
-    retries = [p for p in manifest_of(manifest)["parts"] if p["round"] == 1]
-    for part in retries:  # a batch holds one model, so the two models never share a part
-        lines = read_jsonl(tmp_path / "job.batchyard" / part["path"])
-        assert len({line["body"]["model"] for line in lines}) == 1
-    assert len(retries) >= 2
+    parts = manifest_of(manifest)["parts"]
+    retries = [p for p in parts if p["round"] == 1]
+    # The two completed batches are retried by the server (nothing uploaded); the batch
+    # that failed validation has no error file, so its lines are sent from here.
+    on_server = [p for p in retries if p["retry_of"]]
+    assert sorted(p["retry_of"] for p in on_server) == [p["batch_id"] for p in parts[:2]]
+    assert out.output.count("retried by the server") == 2
+    for part in on_server:
+        assert part["path"] == "" and part["file_id"] is None
+        batch = server.client().batches.retrieve(part["batch_id"])
+        assert batch.metadata is not None
+        assert batch.metadata["batchyard_retry_of"] == part["retry_of"]
+        assert batch.metadata["batchyard_part"] == part["name"]
+        assert batch.request_counts is not None and batch.request_counts.total == part["requests"]
+    assert sum(p["requests"] for p in on_server) == failed
+    [local] = [p for p in retries if not p["retry_of"]]
+    lines = read_jsonl(tmp_path / "job.batchyard" / local["path"])
+    assert [line["custom_id"] for line in lines] == [f"x{i}" for i in range(20)]
     final = run("collect", manifest, "-o", tmp_path / "final.csv", "--strict")
     assert "60 ok, 0 failed, 0 missing" in final.output
     rows = (tmp_path / "final.csv").read_text().splitlines()[1:]
@@ -86,3 +100,52 @@ def test_failed_and_missing_lines_are_retried_once_the_upstream_is_fixed(
         f"x{i}" for i in range(20)
     ]
     assert run("retry", manifest).output.strip().endswith("nothing to retry")
+
+
+def test_a_server_without_the_retry_route_gets_the_lines_sent_from_here(
+    make_server: ServerFactory, tmp_path: Path
+) -> None:
+    # A front that answers the retry route as OpenAI answers an unknown URL (404):
+    # `retry` falls back to writing and uploading the retry files itself.
+    server = make_server(models=[{**MOCK, "error_rate": 0.3, "seed": 3}])
+    front = WithoutRetryRoute(server.base_url)
+    try:
+        requests = chat_requests(tmp_path / "in.jsonl", 40)
+        manifest = tmp_path / "in.batchyard.json"
+        run("submit", requests, "--base-url", front.base_url, "--max-requests", "20",
+            "--wait", "--interval", "0.1")  # fmt: skip
+        first = run("collect", manifest, "-o", tmp_path / "first.jsonl")
+        failed = int(first.output.split(" ok, ")[1].split(" failed")[0])
+        assert 0 < failed < 40
+
+        server.restart(models=[MOCK])  # the upstream is fixed
+        out = run("retry", manifest, "--wait", "--interval", "0.1")
+        assert "the server has no retry route; its lines are sent from here" in out.output
+        assert front.refused == 1  # asked once; the other part went client-side unasked
+        retries = [p for p in manifest_of(manifest)["parts"] if p["round"] == 1]
+        assert len(retries) == 2 and not any(p["retry_of"] for p in retries)
+        sent = [read_jsonl(tmp_path / "in.batchyard" / p["path"]) for p in retries]
+        assert sum(len(lines) for lines in sent) == failed
+        for part in retries:
+            batch = server.client().batches.retrieve(part["batch_id"])
+            assert "batchyard_retry_of" not in (batch.metadata or {})
+        final = run("collect", manifest, "-o", tmp_path / "final.jsonl", "--strict")
+        assert "40 ok, 0 failed, 0 missing" in final.output
+    finally:
+        front.close()
+
+
+def test_client_side_retry_is_kept_on_request(make_server: ServerFactory, tmp_path: Path) -> None:
+    server = make_server(models=[{**MOCK, "error_rate": 0.3, "seed": 5}])
+    requests = chat_requests(tmp_path / "in.jsonl", 30)
+    manifest = tmp_path / "in.batchyard.json"
+    run("submit", requests, "--base-url", server.base_url, "--wait", "--interval", "0.1")
+    run("collect", manifest, "-o", tmp_path / "first.jsonl")
+    server.restart(models=[MOCK])
+    run("retry", manifest, "--client-side", "--wait", "--interval", "0.1")
+    [retry] = [p for p in manifest_of(manifest)["parts"] if p["round"] == 1]
+    assert retry["retry_of"] is None and retry["file_id"] is not None
+    batch = server.client().batches.retrieve(retry["batch_id"])
+    assert "batchyard_retry_of" not in (batch.metadata or {})
+    final = run("collect", manifest, "-o", tmp_path / "final.jsonl", "--strict")
+    assert "30 ok, 0 failed, 0 missing" in final.output

@@ -8,8 +8,13 @@ unknown id gets), in the style of test_isolation.py.
 
 from __future__ import annotations
 
+import re
+import time
+from pathlib import Path
+
 import httpx
-from tests.e2e.conftest import ServerFactory, chat_lines, wait_for
+from bench.fake_upstream import FakeSettings
+from tests.e2e.conftest import Server, ServerFactory, chat_lines, wait_for
 from tests.e2e.dashboard_support import (
     MODELS,
     create_key,
@@ -18,9 +23,12 @@ from tests.e2e.dashboard_support import (
     login_token,
     sign_in,
 )
-from tests.e2e.test_isolation import upload
+from tests.e2e.test_isolation import ALL_EVENTS, WEBHOOKS, batch, upload
+from tests.e2e.test_pacing import FakeThread, chat_batch
+from tests.receiver import Receiver
 
 from batchyard.dashboard.session import COOKIE
+from batchyard.testing import WorkerProcess
 
 
 def test_no_project_sees_anothers_batches_or_files(make_server: ServerFactory) -> None:
@@ -138,6 +146,26 @@ def test_revoked_key_ends_its_session(make_server: ServerFactory) -> None:
     assert http.get("/batches").status_code == 303
 
 
+def test_a_session_holds_on_every_serve_of_the_database(make_server: ServerFactory) -> None:
+    # Two `serve` processes on one database, as behind a load balancer.
+    first = make_server(models=MODELS)
+    second = make_server(models=MODELS)
+    key = create_key(first, "alpha")
+    http, csrf = sign_in(first, key)
+    token = http.cookies[COOKIE]
+    with httpx.Client(base_url=dashboard_url(second), timeout=30) as other:
+        other.cookies.set(COOKIE, token)
+        page = other.get("/batches")
+        assert page.status_code == 200 and "project <b>alpha</b>" in page.text
+        assert token not in page.text
+        second.stop()
+        second.start()  # a restart signs nobody out
+        assert other.get("/batches").status_code == 200
+        # Signing out on one ends the session on the other.
+        assert http.post("/logout", data={"csrf_token": csrf}).status_code == 303
+        assert other.get("/batches").status_code == 303
+
+
 def test_open_server_without_keys_and_no_dashboard_flag(make_server: ServerFactory) -> None:
     server = make_server(models=MODELS)
     with httpx.Client(base_url=dashboard_url(server), timeout=30) as http:
@@ -146,3 +174,75 @@ def test_open_server_without_keys_and_no_dashboard_flag(make_server: ServerFacto
     off = make_server(models=MODELS, args=["--no-dashboard"])
     assert httpx.get(f"{dashboard_url(off)}/batches").status_code == 404
     assert httpx.get(f"{dashboard_url(off)}/static/htmx.min.js").status_code == 404
+
+
+def test_webhook_deliveries_and_the_pacer_on_the_pages(
+    make_server: ServerFactory, tmp_path: Path
+) -> None:
+    # A real receiver for the deliveries, and the bench's fake OpenAI as an `openai`
+    # upstream whose key starts used up: its first answer is a 429 with its limits.
+    # The engine is a separate `batchyard worker`: its pacer reaches the page of a
+    # `serve --no-worker` only through the store.
+    limits = FakeSettings(mode="rate", rpm=6000, tpm=600_000, start_empty=True)
+    with (
+        Receiver().running() as alpha_inbox,
+        Receiver().running() as beta_inbox,
+        FakeThread(limits) as upstream,
+    ):
+        paced = {"name": "gpt-4o-mini", "backend": "openai", "max_concurrency": 16,
+                 "base_url": upstream.url}  # fmt: skip
+        server = make_server(models=[*MODELS, paced], webhooks=WEBHOOKS, args=["--no-worker"])
+        worker = WorkerProcess(server.config, tmp_path / "data", tmp_path / "worker.log")
+        with worker:
+            _deliveries_and_pacer(server, upstream.url, alpha_inbox, beta_inbox)
+        # A worker that stops takes its report with it.
+        alpha, _ = sign_in(server, create_key(server, "alpha"))
+        assert "data-url=" not in alpha.get("/queue/body").text
+
+
+def _deliveries_and_pacer(
+    server: Server, upstream: str, alpha_inbox: Receiver, beta_inbox: Receiver
+) -> None:
+    alpha_key, beta_key = create_key(server, "alpha"), create_key(server, "beta")
+    a, b = server.client(alpha_key), server.client(beta_key)
+    a.webhooks.create(name="alpha-hook", url=alpha_inbox.url, event_types=ALL_EVENTS)
+    b.webhooks.create(name="beta-hook", url=beta_inbox.url, event_types=ALL_EVENTS)
+    a_batch = wait_for(a, batch(a, upload(a, chat_batch(10))), {"completed"})
+    b_batch = wait_for(b, batch(b, upload(b, chat_lines(2))), {"completed"})
+    alpha_inbox.wait(lambda: len(alpha_inbox.accepted()) >= 1)
+    beta_inbox.wait(lambda: len(beta_inbox.accepted()) >= 1)
+    a_delivery = alpha_inbox.accepted()[0].webhook_id
+    b_delivery = beta_inbox.accepted()[0].webhook_id
+    alpha, _ = sign_in(server, alpha_key)
+    beta, _ = sign_in(server, beta_key)
+
+    def shown(http: httpx.Client, path: str, wanted: str) -> str:
+        deadline = time.monotonic() + 20
+        while True:  # the outbox row settles, and the pacer reports, a moment later
+            text = http.get(path).text
+            if wanted in text or time.monotonic() > deadline:
+                return text
+            time.sleep(0.1)
+
+    for path in (f"/batches/{a_batch.id}", f"/batches/{a_batch.id}/webhooks"):
+        page = shown(alpha, path, ">delivered<")
+        assert f'data-delivery="{a_delivery}"' in page and "alpha-hook" in page, path
+        assert "batch.completed" in page and ">delivered<" in page and "HTTP 200" in page
+        assert b_delivery not in page and "beta-hook" not in page
+        assert beta.get(path).status_code == 404, path  # another project's batch
+    own = shown(beta, f"/batches/{b_batch.id}/webhooks", ">delivered<")
+    assert f'data-delivery="{b_delivery}"' in own
+    assert a_delivery not in own and "alpha-hook" not in own and alpha_inbox.url not in own
+
+    # The worker's pacer as it paced the batch: the URL healthy, the limits learned
+    # from the upstream's headers (none declared), the 429 counted.
+    for http in (alpha, beta):  # the model's state, the same for every project
+        queue = shown(http, "/queue/body", '<td class="rpm">6000</td>')
+        assert f'data-url="{upstream}"' in queue
+        row = queue.split(f'data-url="{upstream}"', 1)[1].split("</tr>", 1)[0]
+        assert "healthy" in row
+        assert '<td class="rpm">6000</td>' in row and '<td class="tpm">600000</td>' in row
+        rate_limited = re.search(r'class="rate-limited">(\d+)<', queue)
+        assert rate_limited is not None and int(rate_limited.group(1)) >= 1
+        assert a_batch.id not in queue and b_batch.id not in queue
+    assert "alpha-hook" not in beta.get("/queue").text

@@ -18,10 +18,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from bench.fake_upstream import FakeSettings
 from sqlalchemy import insert
-from tests.e2e.conftest import ServerFactory, chat_lines
+from tests.e2e.conftest import ServerFactory, chat_lines, wait_for
 from tests.e2e.dashboard_support import MODELS, create_key, dashboard_url, failed_batch
-from tests.e2e.test_isolation import upload
+from tests.e2e.test_isolation import ALL_EVENTS, WEBHOOKS, batch, upload
+from tests.e2e.test_pacing import FakeThread, chat_batch
+from tests.receiver import Receiver
 
 from batchyard.records import BatchRecord, BatchStatus
 from batchyard.store import Store
@@ -77,9 +80,23 @@ def finished_of(tab: Any) -> int:
 def test_sign_in_errors_download_progress_cancel(
     make_server: ServerFactory, browser: Any, artifacts: Path
 ) -> None:
-    server = make_server(models=MODELS)
+    with (
+        Receiver().running() as inbox,
+        FakeThread(FakeSettings(mode="rate", rpm=6000, tpm=600_000)) as upstream,
+    ):
+        _run_the_tour(make_server, browser, artifacts, inbox, upstream.url)
+
+
+def _run_the_tour(
+    make_server: ServerFactory, browser: Any, artifacts: Path, inbox: Receiver, upstream: str
+) -> None:
+    paced = {"name": "gpt-4o-mini", "backend": "openai", "max_concurrency": 16}
+    paced["base_url"] = upstream
+    server = make_server(models=[*MODELS, paced], webhooks=WEBHOOKS)
     alpha_key, beta_key = create_key(server, "alpha"), create_key(server, "beta")
     api = server.client(alpha_key)
+    api.webhooks.create(name="ops", url=inbox.url, event_types=ALL_EVENTS)
+    wait_for(api, batch(api, upload(api, chat_batch(5))), {"completed"})  # paced upstream
     done = failed_batch(api)
     running = api.batches.create(
         input_file_id=upload(api, chat_lines(300, model="slow")),
@@ -120,9 +137,15 @@ def test_sign_in_errors_download_progress_cancel(
         timeout=30_000,
     )
     assert api.batches.retrieve(running.id).status in ("cancelling", "cancelled")
+    # Its batch.cancelled event reaches the receiver, and the page shows it, no reload.
+    tab.wait_for_selector("#deliveries .delivery-delivered", timeout=30_000)
+    assert "batch.cancelled" in tab.inner_text("#deliveries")
+    tab.screenshot(path=artifacts / "batch-cancelled.png", full_page=True)
     for name in ("queue", "files"):
         tab.goto(f"{url}/{name}")
         tab.screenshot(path=artifacts / f"{name}.png", full_page=True)
+        if name == "queue":
+            assert "healthy" in tab.inner_text(f"tr[data-url='{upstream}']")
 
     intruder = sign_in(browser, url, beta_key)
     paths = [f"/batches/{done.id}", f"/batches/{done.id}/summary", f"/batches/{done.id}/errors"]

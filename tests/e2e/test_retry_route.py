@@ -62,8 +62,13 @@ def test_retry_of_a_cancelled_batch_takes_the_cancelled_lines(make_server: Serve
     cancelled = wait_for(client, running.id, {"cancelled"})
     codes = {line["error"]["code"] for line in results(client, cancelled.error_file_id)}
     assert "batch_cancelled" in codes
-    new = retry(client, running.id)
-    assert new.metadata == {"job": "nightly", "batchyard_retry_of": running.id}
+    with pytest.raises(openai.BadRequestError) as bad:  # a body's metadata is checked
+        client.post(f"/batches/{running.id}/retry", body={"metadata": {"": "x"}}, cast_to=Batch)
+    assert bad.value.param == "metadata"
+    tagged = {"job": "nightly-retry", "round": "1"}
+    new = client.post(f"/batches/{running.id}/retry", body={"metadata": tagged}, cast_to=Batch)
+    # The body's metadata over the old; the link is always the server's own.
+    assert new.metadata == {"job": "nightly-retry", "round": "1", "batchyard_retry_of": running.id}
     lines = client.files.content(new.input_file_id).content.splitlines()
     assert cancelled.request_counts is not None
     assert len(lines) == 40 - cancelled.request_counts.completed

@@ -30,6 +30,8 @@ from batchyard.ids import request_id
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
 
+    from batchyard.backends.pacing.pool import UpstreamState
+
 
 @dataclass(slots=True)
 class Request:
@@ -119,6 +121,10 @@ class ReportsPacing(Protocol):
 
     def pacing_limits(self) -> dict[str, float]:
         """Limits in force now, by name ("concurrency", "rpm", "tpm", ...)."""
+        ...
+
+    def pacing_state(self) -> list[UpstreamState]:
+        """Each base URL's limits and health now (for the dashboard's queue page)."""
         ...
 
 

@@ -51,6 +51,10 @@ class Backends:
             backend = self._built[name] = create_backend(config)
         return backend
 
+    def built(self) -> dict[str, Backend]:
+        """The backends built so far, by model (reading them builds nothing)."""
+        return dict(self._built)
+
     async def aclose(self) -> None:
         """Release every built backend (threads, connections); a later `get` builds anew."""
         built, self._built = self._built, {}

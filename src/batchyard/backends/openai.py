@@ -33,6 +33,7 @@ import orjson
 
 from batchyard.backends.base import Request, Result, parse_options
 from batchyard.backends.pacing import Admission, Pacer, PacerLimits, TokenEstimator
+from batchyard.backends.pacing.pool import UpstreamState
 from batchyard.backends.pacing.ratelimit_headers import retry_after
 from batchyard.backends.pacing.tokens import TokenEstimate
 from batchyard.config import ConfigError, ModelConfig
@@ -158,6 +159,10 @@ class OpenAIBackend:
     def pacing_limits(self) -> dict[str, float]:
         """The limits the pacer works to now (learned or configured), for metrics."""
         return self._pacer.limits()
+
+    def pacing_state(self) -> list[UpstreamState]:
+        """Each base URL's limits and health, as the pacer knows them in this process."""
+        return self._pacer.state()
 
     async def aclose(self) -> None:
         await self._pacer.aclose()

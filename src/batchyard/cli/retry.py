@@ -17,7 +17,7 @@ from batchyard.cli.options import (
 )
 from batchyard.cli.watch import follow, notify_options
 from batchyard.client.index import Index
-from batchyard.client.retry import add_round, retryable
+from batchyard.client.retry import add_round, add_round_on_server, retryable
 from batchyard.client.submit import Submitter
 from batchyard.wording import counted
 
@@ -37,6 +37,11 @@ from batchyard.wording import counted
 )  # fmt: skip
 @click.option("--max-rounds", type=click.IntRange(min=1), default=5, show_default=True)
 @click.option("--dry-run", is_flag=True, help="Only say how many lines would be retried.")
+@click.option(
+    "--client-side", is_flag=True,
+    help="Write and upload the retry files here even where the server offers "
+    "POST /v1/batches/{id}/retry.",
+)  # fmt: skip
 @interval_option
 @notify_options
 def retry(
@@ -48,6 +53,7 @@ def retry(
     until_done: bool,
     max_rounds: int,
     dry_run: bool,
+    client_side: bool,
     interval: float,
     desktop: bool,
     slack_webhook: str | None,
@@ -89,7 +95,11 @@ def retry(
                     after = counted(rounds, "round")
                     say(f"{counted(len(ids), 'line')} still unsuccessful after {after}")
                     return
-                parts = add_round(manifest, index, ids)
+                if client_side:
+                    parts = add_round(manifest, index, ids)
+                else:
+                    submitter = Submitter(manifest, client, on_event=say)
+                    parts = add_round_on_server(manifest, index, ids, submitter)
                 rounds += 1
                 say(
                     f"round {manifest.rounds}: {counted(len(ids), 'line')} in "

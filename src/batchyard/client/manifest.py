@@ -78,6 +78,7 @@ class Part:
     collected: bool = False  # results downloaded and indexed
     results_expired: str | None = None  # why they cannot be: the server deleted them, when
     deleted: list[str] = field(default_factory=list)  # server files cleanup removed
+    retry_of: str | None = None  # a retry made by the server from this batch: no local file
 
     @property
     def terminal(self) -> bool:

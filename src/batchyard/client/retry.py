@@ -6,7 +6,9 @@ the model, `batch_expired`, `batch_cancelled`) or no line at all (a batch that
 failed validation or was refused). `codes` narrows the errors retried; missing
 lines are always retried unless `missing=False`. The request lines are copied
 byte for byte from the original parts, and the new parts join the manifest as
-round n, so collect merges them with the rest.
+round n, so collect merges them with the rest. Where the server offers
+`POST /v1/batches/{id}/retry`, a part whose error lines are all due goes again
+on the server instead (`server_retry`), and only the rest is written here.
 """
 
 from __future__ import annotations
@@ -17,7 +19,10 @@ from typing import IO
 from batchyard.client.collect import finished
 from batchyard.client.index import Index
 from batchyard.client.manifest import Manifest, Part
+from batchyard.client.server_retry import NotOffered, localize, server_part
+from batchyard.client.server_retry import plan as server_plan
 from batchyard.client.split import plan
+from batchyard.client.submit import Submitter
 
 
 def retryable(
@@ -32,6 +37,48 @@ def retryable(
                 yield row.custom_id
         elif codes is None or (row.code or "") in codes:
             yield row.custom_id
+
+
+def add_round_on_server(
+    manifest: Manifest, index: Index, custom_ids: list[str], submitter: Submitter
+) -> list[Part]:
+    """One round: the server retries what it can (its batches created now), the rest here.
+
+    A server without the route, or one that refuses a part, turns the part into
+    a client-side one; the caller's `follow` then uploads it like the others.
+    """
+    whole, rest = server_plan(manifest, index, custom_ids)
+    parts = add_round(manifest, index, rest)
+    if not whole:
+        return parts
+    number = manifest.rounds if parts else manifest.rounds + 1
+    remote = [
+        server_part(f"retry{number}-{len(parts) + i:04d}", number, source, members)
+        for i, (source, members) in enumerate(whole, start=1)
+    ]
+    for part, (_, members) in zip(remote, whole, strict=True):
+        index.set_latest(part.name, members)
+    manifest.parts.extend(remote)
+    manifest.rounds = number
+    manifest.save()
+    offered = True
+    submitter.raise_not_offered = True
+    try:
+        for part in remote:
+            room = sum(p.in_flight for p in manifest.parts) < manifest.max_in_flight
+            if offered and not room:
+                continue  # `follow` creates it once a slot is free
+            if offered:
+                try:
+                    submitter.start(part)
+                    continue
+                except NotOffered as exc:
+                    offered = not exc.route_missing
+                    submitter.on_event(f"{part.name}: {exc.why}; its lines are sent from here")
+            localize(manifest, index, part)
+    finally:
+        submitter.raise_not_offered = False
+    return parts + remote
 
 
 def add_round(manifest: Manifest, index: Index, custom_ids: list[str]) -> list[Part]:

@@ -23,6 +23,7 @@ from batchyard.client.errors import ToolkitError
 from batchyard.client.index import Index
 from batchyard.client.manifest import InputFile, Manifest, Part, load
 from batchyard.client.models import served_models
+from batchyard.client.server_retry import NotOffered, post_retry
 from batchyard.client.split import split_files
 from batchyard.client.validate import infer_endpoint, require_valid
 
@@ -153,6 +154,7 @@ class Submitter:
         self.manifest = manifest
         self.client = client
         self.on_event = on_event
+        self.raise_not_offered = False  # `retry` sets it to fall back to a client-side part
 
     @property
     def all_started(self) -> bool:
@@ -216,10 +218,13 @@ class Submitter:
                 return
         part.state, part.started_at = "creating", time.time()
         self.manifest.save()
-        assert part.file_id is not None
         import openai
 
         tags = {**self.manifest.metadata, JOB_KEY: self.manifest.job, PART_KEY: part.name}
+        if part.retry_of is not None:
+            self.create_on_server(part, tags)
+            return
+        assert part.file_id is not None
         try:
             batch = self.client.batches.create(
                 input_file_id=part.file_id,
@@ -237,6 +242,27 @@ class Submitter:
         crash_point("created", part)
         self.adopt(part, batch)
         self.on_event(f"{part.name}: batch {batch.id} ({part.requests:,} requests)")
+
+    def create_on_server(self, part: Part, tags: dict[str, str]) -> None:
+        """`POST /v1/batches/{retry_of}/retry`; NotOffered goes up (called from `retry`) or,
+        on a resume, refuses the part: its lines are then retried client-side next time."""
+        assert part.retry_of is not None
+        try:
+            batch = post_retry(self.client, part.retry_of, tags)
+        except NotOffered as exc:
+            if self.raise_not_offered:
+                raise
+            part.state, part.started_at = "rejected", None
+            part.error = f"the server did not retry {part.retry_of}: {exc.why}"
+            self.manifest.save()
+            self.on_event(f"{part.name}: {part.error}; `batchyard retry` sends them again")
+            return
+        crash_point("created", part)
+        self.adopt(part, batch)
+        self.on_event(
+            f"{part.name}: batch {batch.id} ({part.requests:,} requests, retried by the server "
+            f"from {part.retry_of})"
+        )
 
     def adopt(self, part: Part, batch: Any) -> None:
         part.batch_id, part.state, part.started_at = batch.id, "submitted", None

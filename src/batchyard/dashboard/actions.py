@@ -96,7 +96,7 @@ async def _checked(request: Request, session: Session) -> None:
 @router.post("/logout")
 async def logout(request: Request, session: SessionDep) -> Response:
     await _checked(request, session)
-    sessions_of(request).drop(session.id)
+    await run_in_threadpool(sessions_of(request).drop, session.id)
     response = RedirectResponse(f"{PREFIX}/login", status_code=303)
     clear_cookie(response)
     return response

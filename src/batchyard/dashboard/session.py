@@ -1,17 +1,18 @@
-"""Who is looking: a session made by signing in with an API key, held in this process.
+"""Who is looking: a session made by signing in with an API key, kept in the store.
 
-The cookie carries only a random session id (HttpOnly, SameSite=Strict, Secure
-over TLS); the key itself is checked once at sign-in and never stored, shown or
-logged. A session remembers the key's id and project, and is dropped as soon
-as that key is revoked. Every action carries the session's CSRF token. With no
-key created yet the server is open (as the API is, on loopback only), and a
-visitor gets a session for the project `default` without signing in.
+The cookie carries only a random token (HttpOnly, SameSite=Strict, Secure over
+TLS); the store keeps its SHA-256, the key's id and project, the CSRF token and
+the expiry, so every `serve` on the same database knows the session and a
+restart signs nobody out. The key itself is checked once at sign-in and never
+stored, shown or logged. Revoking the key deletes its sessions, and each
+request checks the key is still live. With no key created yet the server is
+open (as the API is, on loopback only), and a visitor gets a session for the
+project `default` without signing in; it ends once the first key exists.
 """
 
 from __future__ import annotations
 
 import secrets
-import threading
 import time
 from dataclasses import dataclass
 
@@ -21,6 +22,7 @@ from starlette.responses import Response
 
 from batchyard.api.auth import DEFAULT_PROJECT
 from batchyard.store import Store
+from batchyard.store.sessions import SessionRow
 
 COOKIE = "batchyard_session"
 CSRF_FIELD = "csrf_token"
@@ -30,7 +32,7 @@ SESSION_SECONDS = 12 * 3600
 
 @dataclass(frozen=True, slots=True)
 class Session:
-    id: str
+    id: str  # the cookie's token, known only to this request; the store has its hash
     project: str
     key_id: str | None  # None while no key exists (the open, loopback-only server)
     csrf: str
@@ -38,13 +40,11 @@ class Session:
 
 
 class Sessions:
-    """Live sessions by id; lost on restart, which only means signing in again."""
+    """Sign-in, look-up and sign-out, over `store.sessions`."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self._by_id: dict[str, Session] = {}
-        self._lock = threading.Lock()
-        self._keys_exist = False
+        self._keys_exist = False  # once true, true for good: keys are never deleted
 
     def keys_exist(self) -> bool:
         if not self._keys_exist:
@@ -63,40 +63,40 @@ class Sessions:
         return self._new(DEFAULT_PROJECT, None)
 
     def _new(self, project: str, key_id: str | None) -> Session:
+        now = time.time()
         session = Session(
             id=secrets.token_urlsafe(32),
             project=project,
             key_id=key_id,
             csrf=secrets.token_urlsafe(32),
-            expires_at=time.time() + SESSION_SECONDS,
+            expires_at=now + SESSION_SECONDS,
         )
-        with self._lock:
-            self._by_id[session.id] = session
+        row = SessionRow(project, key_id, session.csrf, session.expires_at)
+        self.store.sessions.add(session.id, row, now)
         return session
 
-    def get(self, session_id: str | None) -> Session | None:
+    def get(self, token: str | None) -> Session | None:
         """The live session, checked against its key (revoked or expired: gone)."""
-        if not session_id:
+        if not token:
             return None
-        with self._lock:
-            session = self._by_id.get(session_id)
-        if session is None:
+        row = self.store.sessions.get(token, time.time())
+        if row is None:
             return None
-        if session.expires_at < time.time() or not self._key_live(session):
-            self.drop(session.id)
+        if row.key_id is None and self._first_key_made():
             return None
-        return session
+        return Session(token, row.project, row.key_id, row.csrf, row.expires_at)
 
-    def _key_live(self, session: Session) -> bool:
-        if session.key_id is None:  # an open session ends once the first key exists
-            self._keys_exist = False
-            return not self.keys_exist()
-        keys = self.store.keys.all(session.project)
-        return any(k.id == session.key_id and k.revoked_at is None for k in keys)
+    def _first_key_made(self) -> bool:
+        """An open session ends once any key exists: from then on, everyone signs in."""
+        if self._keys_exist:
+            return True
+        if not self.keys_exist():
+            return False
+        self.store.sessions.drop_open()
+        return True
 
-    def drop(self, session_id: str) -> None:
-        with self._lock:
-            self._by_id.pop(session_id, None)
+    def drop(self, token: str) -> None:
+        self.store.sessions.drop(token)
 
 
 def sessions_of(request: Request) -> Sessions:

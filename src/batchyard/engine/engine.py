@@ -27,6 +27,7 @@ from batchyard.config import Settings
 from batchyard.engine.finalizer import OUTPUT_RETENTION_SECONDS, finalize
 from batchyard.engine.intake import validate_batch
 from batchyard.engine.monitor import Monitor
+from batchyard.engine.pacer_report import report_pacers
 from batchyard.engine.piece_loop import PieceLoop, piece_models
 from batchyard.engine.retry import RetryPolicy
 from batchyard.engine.runner import ShardRunner
@@ -140,6 +141,12 @@ class Engine:
             asyncio.create_task(self.deliverer.run(self._stopping), name="webhooks"),
             asyncio.create_task(self._sweep_loop(), name="sweep"),
             asyncio.create_task(self.pieces.run(self._stopping), name="pieces"),
+            asyncio.create_task(
+                report_pacers(
+                    self.store, self.backends, self.metrics, self.worker_id, self._stopping
+                ),
+                name="pacer-report",
+            ),
         ]
         listening = (
             asyncio.create_task(self._listener.run(), name="listen") if self._listener else None

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.engine import RowMapping
 
 from batchyard import apikeys
 from batchyard.store.rows import record_of
-from batchyard.store.schema import api_keys
+from batchyard.store.schema import api_keys, dashboard_sessions
 
 # `last_used_at` is refreshed when it is at least this old, to spare a write per request.
 LAST_USED_RESOLUTION_SECONDS = 60
@@ -97,13 +97,15 @@ class KeyStore:
             return [_key(r) for r in conn.execute(query).mappings().all()]
 
     def revoke(self, key_id: str, now: int) -> ApiKey | None:
-        """Revoke a key at once; revoking it again keeps the first time. None if unknown."""
+        """Revoke a key at once, and end its dashboard sessions; revoking it again keeps
+        the first time. None if unknown."""
         with self.engine.begin() as conn:
             conn.execute(
                 update(api_keys)
                 .where(api_keys.c.id == key_id, api_keys.c.revoked_at.is_(None))
                 .values(revoked_at=now)
             )
+            conn.execute(delete(dashboard_sessions).where(dashboard_sessions.c.key_id == key_id))
             row = conn.execute(select(api_keys).where(api_keys.c.id == key_id)).mappings().first()
         return _key(row) if row else None
 

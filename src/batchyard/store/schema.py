@@ -189,6 +189,34 @@ api_keys = Table(
     Column("revoked_at", BigInteger),
 )
 
+# Dashboard sign-ins (issue 17): kept here, not in one process, so a session made by one
+# `serve` works on every other behind the same load balancer and outlives a restart.
+dashboard_sessions = Table(
+    "dashboard_sessions",
+    metadata,
+    # Hex SHA-256 of the cookie's random token; the token itself is never stored.
+    Column("token_hash", String(64), primary_key=True),
+    Column("project", String(128), nullable=False),
+    Column("key_id", String(64)),  # None: the open, loopback-only server (no key yet)
+    Column("csrf", String(64), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("expires_at", Float, nullable=False),
+    Index("ix_dashboard_sessions_key_id", "key_id"),
+    Index("ix_dashboard_sessions_expires_at", "expires_at"),
+)
+
+# What each engine's pacers know of their `openai` upstreams (issue 17), written every
+# few seconds by the process that paces, so the dashboard of any `serve` shows every
+# worker's. One row per worker and model; a row not refreshed for a while is a dead worker.
+pacer_states = Table(
+    "pacer_states",
+    metadata,
+    Column("owner", String(64), primary_key=True),  # the engine's worker id
+    Column("model", String(128), primary_key=True),
+    Column("updated_at", Float, nullable=False),
+    Column("state", Text, nullable=False),  # JSON: per base URL limits and health, 429s
+)
+
 # The retention sweeper looks files up by expiry.
 Index("ix_files_expires_at", files.c.expires_at)
 

@@ -7,7 +7,8 @@ does not. Methods are synchronous: the engine calls them through a thread.
 Each noun's verbs live in its own module; `Store` is all of them on one engine.
 API keys, what a project holds (for its quotas) and retention sweeps are reached as
 `store.keys`, `store.usage` and `store.retention`; the monitor's plan (forecast
-ends, at-risk reasons) as `store.plans`. A verb that refuses raises one of
+ends, at-risk reasons) as `store.plans`; dashboard sign-ins as `store.sessions`, the
+pacers' reports as `store.pacer_states`. A verb that refuses raises one of
 `store.errors`, never an HTTP error.
 """
 
@@ -25,9 +26,11 @@ from batchyard.store.finalizing import FinalizingStore
 from batchyard.store.keys import KeyStore
 from batchyard.store.monitor import MonitorStore
 from batchyard.store.notifications import Listener
+from batchyard.store.pacer_states import PacerStateStore
 from batchyard.store.pieces import PieceStore
 from batchyard.store.plans import PlanStore
 from batchyard.store.retention import RetentionStore
+from batchyard.store.sessions import SessionStore
 from batchyard.store.shards import ShardStore
 from batchyard.store.usage import UsageStore
 from batchyard.store.webhooks import WebhookStore
@@ -49,6 +52,8 @@ class Store(FileStore, BatchStore, ShardStore, FinalizingStore):
         self.usage = UsageStore(engine)
         self.retention = RetentionStore(engine)
         self.pieces = PieceStore(engine)
+        self.sessions = SessionStore(engine)
+        self.pacer_states = PacerStateStore(engine)
 
     @classmethod
     def open(cls, url: str) -> Store:

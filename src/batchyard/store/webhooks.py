@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 from sqlalchemy.engine import RowMapping
 
 from batchyard import ids
-from batchyard.records import BatchStatus, DueDelivery, WebhookEndpointRecord
+from batchyard.records import BatchStatus, DeliveryView, DueDelivery, WebhookEndpointRecord
 from batchyard.store.pages import fetch_page
 from batchyard.store.rows import record_of, values_of
 from batchyard.store.schema import batch_progress, batches, events, webhook_deliveries
@@ -253,6 +253,48 @@ class WebhookStore:
                     .values(**values)
                 ).rowcount
             )
+
+    def deliveries_of(self, project: str, batch_id: str, limit: int = 50) -> list[DeliveryView]:
+        """The deliveries of `batch_id`'s events, newest first; every table read is bound to
+        `project`, so another project's batch (or endpoint) yields nothing."""
+        d = webhook_deliveries
+        query = (
+            select(
+                d.c.id,
+                events.c.type,
+                d.c.endpoint_id,
+                endpoints.c.name,
+                endpoints.c.url,
+                d.c.status,
+                d.c.attempts,
+                d.c.created_at,
+                d.c.next_attempt_at,
+                d.c.delivered_at,
+                d.c.last_status_code,
+                d.c.last_error,
+            )
+            .join(events, events.c.id == d.c.event_id)
+            .join(endpoints, endpoints.c.id == d.c.endpoint_id)
+            .where(
+                events.c.batch_id == batch_id,
+                events.c.project == project,
+                endpoints.c.project == project,
+            )
+            .order_by(d.c.created_at.desc(), d.c.id)
+            .limit(limit)
+        )
+        with self.engine.begin() as conn:
+            rows = conn.execute(query).all()
+        return [
+            DeliveryView(
+                *row[:8],
+                next_attempt_at=row[8] if row[5] == "pending" else None,
+                delivered_at=row[9],
+                last_status_code=row[10],
+                last_error=row[11],
+            )
+            for row in rows
+        ]
 
     def claimers(self) -> set[str]:
         """The workers that hold a delivery now (to find dead ones at startup)."""

@@ -68,7 +68,7 @@ async def create_batch(
             code="invalid_value",
         )
     if body.metadata is not None:
-        _check_metadata(body.metadata)
+        check_metadata(body.metadata)
     record = BatchRecord.new(
         project=project,
         endpoint=body.endpoint,
@@ -166,7 +166,7 @@ async def cancel_batch(
     return OrjsonResponse(objects[0])
 
 
-def _check_metadata(metadata: dict[str, str]) -> None:
+def check_metadata(metadata: dict[str, str]) -> None:
     """Upstream's limits: 16 pairs, keys up to 64 characters, values up to 512."""
     if len(metadata) > MAX_METADATA_PAIRS:
         raise BadRequest(

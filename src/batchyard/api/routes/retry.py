@@ -4,7 +4,9 @@ The lines retried are those in the ended batch's error file: model errors, and
 the `batch_expired` and `batch_cancelled` lines the finalizer writes for lines
 that never ran. Their request lines are copied byte for byte from the input
 file, in order, into a new input file; the new batch has the same endpoint and
-window, the old metadata, and `batchyard_retry_of` naming the batch it retries.
+window, the old metadata (with the optional body's `metadata` over it, so a
+client can tag the new batch as its own), and `batchyard_retry_of` naming the
+batch it retries.
 Everything is read through the key's project, so another project's batch is a 404.
 """
 
@@ -14,13 +16,16 @@ import time
 from collections.abc import Iterator
 
 import orjson
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, ConfigDict
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from batchyard import ids
+from batchyard.api.bodies import read_json
 from batchyard.api.deps import BlobsDep, ProjectDep, SettingsDep, StoreDep, WakeEngineDep
 from batchyard.api.extras import batch_objects
+from batchyard.api.routes.batches import check_metadata
 from batchyard.api.routes.files import BATCH_FILE_TTL_SECONDS
 from batchyard.api.schemas import OrjsonResponse
 from batchyard.blobs import BlobStore
@@ -33,10 +38,20 @@ from batchyard.store import Store
 router = APIRouter(prefix="/batches", tags=["batches"])
 
 RETRY_OF_KEY = "batchyard_retry_of"
+MAX_RETRY_BODY_BYTES = 64 * 1024
+
+
+class RetryBody(BaseModel):
+    """The optional body: metadata laid over the old batch's. Unknown keys are ignored."""
+
+    model_config = ConfigDict(strict=True)
+
+    metadata: dict[str, str] | None = None
 
 
 @router.post("/{batch_id}/retry")
 async def retry_batch(
+    request: Request,
     batch_id: str,
     store: StoreDep,
     blobs: BlobsDep,
@@ -44,14 +59,32 @@ async def retry_batch(
     project: ProjectDep,
     wake_engine: WakeEngineDep,
 ) -> Response:
-    record = await run_in_threadpool(make_retry, store, blobs, settings, project, batch_id)
+    metadata = None
+    if _has_body(request):
+        metadata = (await read_json(request, RetryBody, MAX_RETRY_BODY_BYTES)).metadata
+        if metadata is not None:
+            check_metadata(metadata)
+    record = await run_in_threadpool(
+        make_retry, store, blobs, settings, project, batch_id, metadata
+    )
     wake_engine()
     objects = await run_in_threadpool(batch_objects, store, settings, [record])
     return OrjsonResponse(objects[0])
 
 
+def _has_body(request: Request) -> bool:
+    """No body (the SDK's bare `client.post`) is the plain retry; any body must be JSON."""
+    length = request.headers.get("content-length")
+    return (length is not None and length != "0") or "transfer-encoding" in request.headers
+
+
 def make_retry(
-    store: Store, blobs: BlobStore, settings: Settings, project: str, batch_id: str
+    store: Store,
+    blobs: BlobStore,
+    settings: Settings,
+    project: str,
+    batch_id: str,
+    metadata: dict[str, str] | None = None,
 ) -> BatchRecord:
     """Write the retry's input file and batch; the caller's project bounds every read."""
     old = store.get_batch(project, batch_id)
@@ -119,7 +152,7 @@ def make_retry(
         input_file_id=file_id,
         completion_window=old.completion_window,
         now=now,
-        metadata={**(old.metadata or {}), RETRY_OF_KEY: batch_id},
+        metadata={**(old.metadata or {}), **(metadata or {}), RETRY_OF_KEY: batch_id},
         output_expires_after=old.output_expires_after,
     )
     try:

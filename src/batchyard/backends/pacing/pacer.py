@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from batchyard.backends.pacing.bucket import TokenBucket
 from batchyard.backends.pacing.concurrency import AdaptiveConcurrency
-from batchyard.backends.pacing.pool import Pool, Upstream
+from batchyard.backends.pacing.pool import Pool, Upstream, UpstreamState
 from batchyard.backends.pacing.ratelimit_headers import RateLimitHeaders
 
 INITIAL_CONCURRENCY = 8  # where every upstream's in-flight limit starts its slow start
@@ -153,6 +153,11 @@ class Pacer:
             out["tpm"] = float(sum(tpm))
         out["healthy_urls"] = float(sum(1 for u in upstreams if u.healthy))
         return out
+
+    def state(self) -> list[UpstreamState]:
+        """Each URL's limits and health now (for the dashboard's queue page)."""
+        now = self._clock()
+        return [u.state(now) for u in self.pool.upstreams]
 
     async def aclose(self) -> None:
         if self._timer is not None:

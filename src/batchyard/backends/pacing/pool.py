@@ -23,6 +23,25 @@ FIRST_COOLDOWN = 1.0  # seconds before the first health probe; doubles per faile
 MAX_COOLDOWN = 30.0
 
 
+@dataclass(frozen=True, slots=True)
+class UpstreamState:
+    """What the dashboard shows of one base URL: limits declared and in force, health."""
+
+    url: str
+    healthy: bool
+    in_flight: int
+    concurrency: int  # the adaptive in-flight limit now
+    max_concurrency: int
+    slow_start: bool
+    latency_driven: bool  # no rate limit known: the limit follows latency
+    rpm_declared: float | None  # configured ceilings
+    tpm_declared: float | None
+    rpm: float | None  # in force: learned from the upstream's headers, under the ceiling
+    tpm: float | None
+    retry_after_left: float  # seconds of the last Retry-After still to run
+    failures: int  # in a row; FAILURES_TO_OPEN take the URL out
+
+
 @dataclass
 class Upstream:
     """One base URL and everything known about its limits and health."""
@@ -87,6 +106,23 @@ class Upstream:
             self.tokens.cap(headers.remaining_tokens, now)
         if headers.remaining_requests is not None:
             self.requests.cap(headers.remaining_requests, now)
+
+    def state(self, now: float) -> UpstreamState:
+        return UpstreamState(
+            url=self.url,
+            healthy=self.healthy,
+            in_flight=self.in_flight,
+            concurrency=self.concurrency.limit,
+            max_concurrency=self.concurrency.maximum,
+            slow_start=self.concurrency.slow_start,
+            latency_driven=self.concurrency.latency_driven,
+            rpm_declared=self.rpm_cap,
+            tpm_declared=self.tpm_cap,
+            rpm=self.requests.limit,
+            tpm=self.tokens.limit,
+            retry_after_left=max(0.0, self.blocked_until - now),
+            failures=self.failures,
+        )
 
     def block(self, until: float) -> None:
         """Send nothing here before `until` (a Retry-After)."""
