@@ -8,7 +8,9 @@ create call; after a crash the next owner looks a piece up upstream (its file
 by filename, its batch by metadata) before it makes anything again. Results are
 journaled in the shard's journal exactly as the shard runner journals answers,
 so the finalizer merges them unchanged. Lines a piece did not finish (expired,
-failed, cancelled upstream) go into a new piece while the window allows.
+failed, cancelled upstream) go into a new piece while the window allows. A piece
+the upstream refuses for its enqueued-token limit teaches the store that limit
+and waits for room. Near the deadline, a `fallback` model runs what is left.
 """
 
 from __future__ import annotations
@@ -17,24 +19,34 @@ import asyncio
 import logging
 import tempfile
 import time
-from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import orjson
 
+from batchyard.backends import Request, Result
 from batchyard.backends.batchapi import TERMINAL, OpenAIBatchBackend, UpstreamError
 from batchyard.backends.pacing.tokens import TokenEstimator
-from batchyard.blobs import BlobStore, Journal
+from batchyard.blobs import BlobStore
 from batchyard.config import EngineSettings
-from batchyard.engine import journal
-from batchyard.engine.lines import error_line, shard_lines, usage_of
-from batchyard.records import ShardClaim, ShardProgress, Usage
+from batchyard.engine.fallback import Fallback
+from batchyard.engine.lines import Line, error_line, result_line, shard_lines, usage_of
+from batchyard.engine.session import ShardSession
+from batchyard.records import ShardClaim, Usage
 from batchyard.store import ShardVerdict, Store
 from batchyard.store.pieces import PieceRecord
 
 log = logging.getLogger("batchyard.engine")
 
 BATCH_KEY, PIECE_KEY = "batchyard_batch", "batchyard_piece"
+# What a provider batch failed with when the upstream's enqueued limit had no room for it:
+# OpenAI's code, and batchyard's own (its enqueued quota counted in lines) as an upstream.
+LIMIT_CODES = frozenset({"token_limit_exceeded", "enqueued_line_limit_exceeded"})
+
+
+def refused_for_limit(batch: dict[str, Any]) -> bool:
+    errors = (batch.get("errors") or {}).get("data") or []
+    return any(isinstance(e, dict) and e.get("code") in LIMIT_CODES for e in errors)
 
 
 def piece_name(piece: PieceRecord) -> str:
@@ -57,17 +69,21 @@ class PieceRunner:
         blobs: BlobStore,
         settings: EngineSettings,
         max_attempts: int,
+        fallback: Fallback | None = None,
     ) -> None:
         self.claim, self.shard = claim, claim.shard
         self.backend, self.options = backend, backend.options
         self.store, self.blobs, self.settings = store, blobs, settings
         self.max_attempts = max_attempts
         self.estimator = TokenEstimator(claim.model)
-        self.progress = ShardProgress()
+        self.session = ShardSession(claim, store, blobs, settings)
         self.stopping = False  # the batch stops: cancel upstream, keep what finished
         self.halted = False  # this process stops: hand the shard back, upstream untouched
-        self.lost = False
-        self._journal: Journal | None = None
+        self.fallback = fallback
+        self._fallback_task: asyncio.Task[None] | None = None
+        self._fallback_lines: list[int] = []  # the lines the fallback model ran
+        self._fallback_usage = Usage()
+        self._fallback_recorded = 0
         self._done: set[int] = set()
         self._raw: dict[int, bytes] = {}  # unfinished lines: number -> raw request line
         self._numbers: dict[str, int] = {}  # custom_id -> line number
@@ -75,22 +91,34 @@ class PieceRunner:
         self._unsure: set[int] = set()  # pieces whose last step may have happened upstream
         self._cancelled: set[int] = set()
 
+    @property
+    def lost(self) -> bool:
+        return self.session.lost
+
     def halt(self) -> None:
         self.halted = True
 
     async def run(self) -> None:
-        self._done, self.progress = await asyncio.to_thread(journal.recover, self.blobs, self.shard)
-        await asyncio.to_thread(self._read_lines)
-        pieces = await asyncio.to_thread(
-            self.store.pieces.of_shard, self.shard.batch_id, self.shard.index
-        )
-        # Pieces found in the store were left by an earlier owner: look before making.
-        self._unsure = {p.piece for p in pieces if p.live}
-        self._journal = await asyncio.to_thread(journal.open_segment, self.blobs, self.shard)
+        self._done = await self.session.open()
         try:
+            await asyncio.to_thread(self._read_lines)
+            pieces = await asyncio.to_thread(
+                self.store.pieces.of_shard, self.shard.batch_id, self.shard.index
+            )
+            # Pieces found in the store were left by an earlier owner: look before making.
+            self._unsure = {p.piece for p in pieces if p.live}
             await self._loop(pieces)
         finally:
-            await self._close()
+            if self._fallback_task is not None:
+                self._fallback_task.cancel()
+                try:
+                    await self._fallback_task
+                except asyncio.CancelledError:
+                    pass
+                except Exception:
+                    log.exception("fallback of %s/%d failed", self.shard.batch_id, self.shard.index)
+            await self.session.close(finished=not self._raw)
+            await self._record_fallback()
 
     def _read_lines(self) -> None:
         for number, raw in shard_lines(self.blobs, self.claim.input_blob_key, self.shard):
@@ -104,27 +132,102 @@ class PieceRunner:
     async def _loop(self, pieces: list[PieceRecord]) -> None:
         while not self.lost and not self.halted:
             live = [p for p in pieces if p.live]
-            if self.stopping:
+            if self.stopping or self._handed_over():
                 for piece in live:
                     await self._stop(piece)
+            elif self._deadline_near():
+                self._hand_over()
+                continue
             elif time.time() < self.claim.expires_at:
                 await self._submit_new(pieces, live)
             for piece in [p for p in pieces if p.live]:
                 await self._advance(piece)
             self._give_up_exhausted(pieces)
-            if not any(p.live for p in pieces) and (self.stopping or not self._raw):
+            if not self._raw:
+                await self._drop_moot(pieces)
+            busy = self._fallback_task is not None and not self._fallback_task.done()
+            if not busy and not any(p.live for p in pieces) and (self.stopping or not self._raw):
                 return
-            await self._checkpoint()
+            if await self.session.checkpoint() is ShardVerdict.STOP:
+                self.stopping = True
+                if self._fallback_task is not None:
+                    self._fallback_task.cancel()
+            await self._record_fallback()
             if self.lost:
                 return
             await asyncio.sleep(min(self.options.poll_seconds, self.settings.lease_seconds / 3))
+
+    # -- stragglers ------------------------------------------------------------
+
+    def _deadline_near(self) -> bool:
+        """Lines are out and less than `fallback_seconds` of the batch's window is left."""
+        if self.fallback is None or not self._raw:
+            return False
+        return time.time() >= self.claim.expires_at - self.options.fallback_seconds
+
+    def _handed_over(self) -> bool:
+        return self._fallback_task is not None
+
+    def _hand_over(self) -> None:
+        """Every line still out goes to the fallback model now; the pieces are cancelled
+        upstream (a line one of them finishes first lands from there, once)."""
+        assert self.fallback is not None
+        lines: list[Line] = []
+        for number, raw in sorted(self._raw.items()):
+            item = orjson.loads(raw)
+            lines.append((number, Request(self.claim.endpoint, item["body"], item["custom_id"])))
+        log.info(
+            "batch %s shard %d: %d lines to fallback model %s before the deadline",
+            self.shard.batch_id,
+            self.shard.index,
+            len(lines),
+            self.fallback.name,
+        )
+        self._fallback_task = asyncio.create_task(self.fallback.run(lines, self._land))
+
+    def _land(self, item: Line, result: Result) -> None:
+        number, request = item
+        if self.lost or number in self._done:
+            return  # a piece got there first
+        usage = usage_of(result.body) if result.ok else Usage()
+        self._write(number, result.ok, usage, result_line(request.custom_id, result))
+        self._fallback_lines.append(number)
+        self._fallback_usage.add(usage)
+
+    async def _record_fallback(self) -> None:
+        """Record (after the journal sync that made them durable) what the fallback ran."""
+        if len(self._fallback_lines) == self._fallback_recorded or self.lost:
+            return
+        lines = list(self._fallback_lines)
+        await asyncio.to_thread(
+            self.store.pieces.record_fallback,
+            self.shard.batch_id,
+            self.shard.index,
+            self.claim.model,
+            lines,
+            self._fallback_usage,
+            time.time(),
+        )
+        self._fallback_recorded = len(lines)
+
+    async def _drop_moot(self, pieces: list[PieceRecord]) -> None:
+        """Every line has landed: a piece still cancelling upstream holds nothing we need."""
+        for piece in pieces:
+            if piece.status == "created" and piece.piece in self._cancelled:
+                await asyncio.to_thread(
+                    self.store.pieces.update, piece, status="finished", provider_status="cancelling"
+                )
 
     # -- making pieces ---------------------------------------------------------
 
     async def _submit_new(self, pieces: list[PieceRecord], live: list[PieceRecord]) -> None:
         covered = {n for p in live for n in p.lines}
         pending = [n for n in sorted(self._raw) if n not in covered]
-        limit = self.options.enqueued_tokens
+        if not pending:
+            return
+        learned = await asyncio.to_thread(self.store.pieces.learned_limits)
+        known = [v for v in (self.options.enqueued_tokens, learned.get(self.claim.model)) if v]
+        limit = min(known) if known else None
         while pending:
             lines: list[int] = []
             size, tokens = 0, 0
@@ -139,24 +242,21 @@ class PieceRunner:
                     break
                 lines.append(number)
                 size, tokens = size + raw, tokens + cost
-            async with self.backend.enqueue_lock:
-                if limit is not None:
-                    enqueued = await asyncio.to_thread(
-                        self.store.pieces.enqueued_tokens, self.claim.model
-                    )
-                    if enqueued + tokens > limit:
-                        return  # wait for pieces to finish upstream
-                piece = PieceRecord(
-                    batch_id=self.shard.batch_id,
-                    shard=self.shard.index,
-                    piece=max((p.piece for p in pieces), default=0) + 1,
-                    model=self.claim.model,
-                    status="recorded",
-                    lines=lines,
-                    tokens=tokens,
-                    recorded_at=time.time(),
-                )
-                await asyncio.to_thread(self.store.pieces.record, piece)
+            piece = PieceRecord(
+                batch_id=self.shard.batch_id,
+                shard=self.shard.index,
+                piece=max((p.piece for p in pieces), default=0) + 1,
+                model=self.claim.model,
+                status="recorded",
+                lines=lines,
+                tokens=tokens,
+                recorded_at=time.time(),
+            )
+            # The budget is checked and taken in the store's transaction: across workers.
+            if not await asyncio.to_thread(
+                self.store.pieces.reserve, piece, self.options.enqueued_tokens
+            ):
+                return  # wait for pieces to finish upstream
             pieces.append(piece)
             pending = pending[len(lines) :]
 
@@ -224,12 +324,22 @@ class PieceRunner:
             if status != piece.provider_status:
                 await asyncio.to_thread(self.store.pieces.update, piece, provider_status=status)
             return
+        if status == "failed" and refused_for_limit(batch) and not batch.get("output_file_id"):
+            # Not a try of its lines: they wait for room under the limit it taught us.
+            limit = await asyncio.to_thread(self.store.pieces.learn_limit, piece, time.time())
+            log.warning(
+                "piece %s/%d.%d: refused for the upstream's enqueued limit; now %d tokens",
+                piece.batch_id,
+                piece.shard,
+                piece.piece,
+                limit,
+            )
+            return
         for key in ("output_file_id", "error_file_id"):
             if batch.get(key):
                 async for raw in self.backend.lines(batch[key]):
                     self._collect(raw)
-        assert self._journal is not None
-        await asyncio.to_thread(self._journal.sync)
+        await self.session.sync()
         await asyncio.to_thread(
             self.store.pieces.update, piece, status="finished", provider_status=status
         )
@@ -248,21 +358,15 @@ class PieceRunner:
         self._write(number, ok, usage_of(body) if ok else Usage(), orjson.dumps(record))
 
     def _write(self, number: int, ok: bool, usage: Usage, payload: bytes) -> None:
-        assert self._journal is not None
-        self._journal.write(journal.encode(number, ok, usage, payload))
+        self.session.write(number, ok, usage, payload)
         self._done.add(number)
         self._raw.pop(number, None)
-        if ok:
-            self.progress.completed += 1
-        else:
-            self.progress.failed += 1
-        self.progress.usage.add(usage)
 
     def _give_up_exhausted(self, pieces: list[PieceRecord]) -> None:
         """A line that `max_attempts` ended pieces left unfinished ends as an error."""
         tries: dict[int, int] = {}
         for piece in pieces:
-            if not piece.live:
+            if not piece.live and piece.status != "refused":
                 for number in piece.lines:
                     tries[number] = tries.get(number, 0) + 1
         for number, count in tries.items():
@@ -298,35 +402,3 @@ class PieceRunner:
                     )
         except UpstreamError as exc:
             log.warning("piece %s/%d.%d: cancel: %s", piece.batch_id, piece.shard, piece.piece, exc)
-
-    # -- checkpoints -----------------------------------------------------------
-
-    async def _checkpoint(self, *, done: bool = False) -> None:
-        assert self._journal is not None
-        snapshot = replace(self.progress, usage=replace(self.progress.usage))
-        await asyncio.to_thread(self._journal.sync)
-        verdict = await asyncio.to_thread(
-            self.store.checkpoint_shard,
-            self.shard,
-            snapshot,
-            time.time(),
-            self.settings.lease_seconds,
-            done=done,
-        )
-        if verdict is ShardVerdict.LOST:
-            self.lost = True
-        elif verdict is ShardVerdict.STOP:
-            self.stopping = True
-
-    async def _close(self) -> None:
-        assert self._journal is not None
-        try:
-            if not self.lost:
-                if not self._raw:
-                    await self._checkpoint(done=True)
-                else:
-                    await asyncio.to_thread(self._journal.sync)
-                    snapshot = replace(self.progress, usage=replace(self.progress.usage))
-                    await asyncio.to_thread(self.store.release_shard, self.shard, snapshot)
-        finally:
-            await asyncio.to_thread(self._journal.close)
