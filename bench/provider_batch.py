@@ -53,6 +53,35 @@ def peak_rss_kib(pid: int) -> int:
     return 0
 
 
+def ended_at(batch: Any) -> int:
+    for key in ("completed_at", "failed_at", "expired_at", "cancelled_at"):
+        if getattr(batch, key, None):
+            return int(getattr(batch, key))
+    return 1 << 62
+
+
+def enqueued_peaks(upstream: openai.OpenAI, pieces: list[Any]) -> tuple[int, int]:
+    """The most estimated tokens the upstream held at once, from its own batch list: each
+    piece's tokens counted line by line from its input file (the estimate the downstream
+    reserves), and its time enqueued from creation to end. Returns the peak reading an
+    end in a create's own second as before it (low), and as after it (high)."""
+    estimator = TokenEstimator(MODEL)
+    tokens = {}
+    for b in pieces:
+        content = upstream.files.content(b.input_file_id).content
+        tokens[b.id] = sum(
+            estimator.estimate(CHAT, orjson.loads(line)["body"]).total
+            for line in content.splitlines()
+            if line.strip()
+        )
+    low = high = 0
+    for p in pieces:
+        t = p.created_at
+        low = max(low, sum(tokens[o.id] for o in pieces if o.created_at <= t < ended_at(o)))
+        high = max(high, sum(tokens[o.id] for o in pieces if o.created_at <= t <= ended_at(o)))
+    return low, high
+
+
 def measure(n: int, limit: int, work: Path) -> dict[str, Any]:
     up_cfg = write_config(
         work / "up.toml",
@@ -91,20 +120,7 @@ def measure(n: int, limit: int, work: Path) -> dict[str, Any]:
         rss = peak_rss_kib(down.proc.pid)
         upstream = openai.OpenAI(base_url=up.base_url, api_key="bench", max_retries=3)
         pieces = [b for b in upstream.batches.list(limit=100) if b.metadata]
-        per_line = TokenEstimator(MODEL)
-        tokens = {
-            b.id: b.request_counts.total
-            * per_line.estimate(CHAT, orjson.loads(data.split(b"\n", 1)[0])["body"]).total
-            for b in pieces
-        }
-        peak = max(
-            sum(
-                tokens[o.id]
-                for o in pieces
-                if o.id == p.id or o.created_at <= p.created_at < (o.completed_at or 1 << 62)
-            )
-            for p in pieces
-        )
+        low, high = enqueued_peaks(upstream, pieces)
         span = max(b.completed_at or 0 for b in pieces) - min(b.created_at for b in pieces)
         return {
             "lines": n,
@@ -114,8 +130,13 @@ def measure(n: int, limit: int, work: Path) -> dict[str, Any]:
             "pieces": len(pieces),
             "pieces_created_twice": len(pieces)
             - len({b.metadata["batchyard_piece"] for b in pieces}),
-            "peak_enqueued_tokens_approx": peak,
+            # The upstream's own times are whole seconds: a piece ending in the second
+            # another is created may have ended before it (low) or after (high). High at
+            # or under the limit proves it was never passed.
+            "peak_enqueued_tokens_low": low,
+            "peak_enqueued_tokens_high": high,
             "enqueued_tokens_limit": limit,
+            "limit_never_passed": high <= limit,
             "downstream_peak_rss_mib": round(rss / 1024, 1),
             "upstream_span_seconds": span,
             "downstream_overhead": round((wall - span) / span, 3) if span else None,
@@ -149,7 +170,7 @@ def main() -> None:
     for r in rows:
         table.append(
             f"| {r['lines']:,} | {r['wall_seconds']} | {r['pieces']} | "
-            f"{r['pieces_created_twice']} | {r['peak_enqueued_tokens_approx']:,} / "
+            f"{r['pieces_created_twice']} | {r['peak_enqueued_tokens_high']:,} / "
             f"{r['enqueued_tokens_limit']:,} | {r['downstream_peak_rss_mib']} | "
             f"{r['downstream_overhead']} |"
         )

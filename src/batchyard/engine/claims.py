@@ -44,3 +44,17 @@ async def claim_loop(
         tasks.add(task)
         task.add_done_callback(tasks.discard)
     return tasks
+
+
+async def run_claimed(work: Awaitable[None], claim: ShardClaim, what: str) -> None:
+    """Run a claimed shard's work; if it fails, log it: the lease lapses and the shard is
+    claimed again (by this worker or another), so nothing is lost."""
+    try:
+        await work
+    except Exception:
+        log.exception(
+            "%s %s/%d failed; its lease will lapse and it will be retried",
+            what,
+            claim.shard.batch_id,
+            claim.shard.index,
+        )

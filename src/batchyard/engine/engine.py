@@ -24,7 +24,7 @@ from collections.abc import Awaitable, Callable
 from batchyard.backends import Backend, Backends, ReportsPacing
 from batchyard.blobs import BlobStore
 from batchyard.config import Settings
-from batchyard.engine.claims import claim_loop
+from batchyard.engine.claims import claim_loop, run_claimed
 from batchyard.engine.finalizer import OUTPUT_RETENTION_SECONDS, finalize
 from batchyard.engine.intake import validate_batch
 from batchyard.engine.monitor import Monitor
@@ -311,13 +311,7 @@ class Engine:
         )
         self._runners.add(runner)
         try:
-            await runner.run()
-        except Exception:
-            log.exception(
-                "shard %s/%d failed; its lease will lapse and it will be retried",
-                claim.shard.batch_id,
-                claim.shard.index,
-            )
+            await run_claimed(runner.run(), claim, "shard")
         finally:
             self._runners.discard(runner)
             self._spend.release(spend)

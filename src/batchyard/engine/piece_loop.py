@@ -19,7 +19,7 @@ from batchyard.backends.base import parse_options
 from batchyard.backends.batchapi import BatchAPIOptions, OpenAIBatchBackend
 from batchyard.blobs import BlobStore
 from batchyard.config import ConfigError, Settings
-from batchyard.engine.claims import claim_loop
+from batchyard.engine.claims import claim_loop, run_claimed
 from batchyard.engine.fallback import Fallback
 from batchyard.engine.pieces import PieceRunner
 from batchyard.engine.retry import RetryPolicy
@@ -143,13 +143,7 @@ class PieceLoop:
         )
         self.runners.add(runner)
         try:
-            await runner.run()
-        except Exception:
-            log.exception(
-                "piece shard %s/%d failed; its lease will lapse and it will be retried",
-                claim.shard.batch_id,
-                claim.shard.index,
-            )
+            await run_claimed(runner.run(), claim, "piece shard")
         finally:
             self.runners.discard(runner)
             with self._count:

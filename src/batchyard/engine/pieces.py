@@ -24,13 +24,14 @@ from typing import Any
 
 import orjson
 
-from batchyard.backends import Request, Result
+from batchyard.backends import Result
 from batchyard.backends.batchapi import TERMINAL, OpenAIBatchBackend, UpstreamError
 from batchyard.backends.pacing.tokens import TokenEstimator
 from batchyard.blobs import BlobStore
 from batchyard.config import EngineSettings
 from batchyard.engine.fallback import Fallback
-from batchyard.engine.lines import Line, error_line, result_line, shard_lines, usage_of
+from batchyard.engine.lines import Line, error_line, result_line, usage_of
+from batchyard.engine.piece_lines import ShardLines
 from batchyard.engine.session import ShardSession
 from batchyard.records import ShardClaim, Usage
 from batchyard.store import ShardVerdict, Store
@@ -84,10 +85,7 @@ class PieceRunner:
         self._fallback_lines: list[int] = []  # the lines the fallback model ran
         self._fallback_usage = Usage()
         self._fallback_recorded = 0
-        self._done: set[int] = set()
-        self._raw: dict[int, bytes] = {}  # unfinished lines: number -> raw request line
-        self._numbers: dict[str, int] = {}  # custom_id -> line number
-        self._tokens: dict[int, int] = {}
+        self.lines = ShardLines(blobs, claim.input_blob_key, claim.shard, claim.endpoint)
         self._unsure: set[int] = set()  # pieces whose last step may have happened upstream
         self._cancelled: set[int] = set()
 
@@ -99,9 +97,10 @@ class PieceRunner:
         self.halted = True
 
     async def run(self) -> None:
-        self._done = await self.session.open()
+        done = await self.session.open()
         try:
-            await asyncio.to_thread(self._read_lines)
+            await asyncio.to_thread(self.lines.load, self.estimator, done)
+            del done
             pieces = await asyncio.to_thread(
                 self.store.pieces.of_shard, self.shard.batch_id, self.shard.index
             )
@@ -117,17 +116,8 @@ class PieceRunner:
                     pass
                 except Exception:
                     log.exception("fallback of %s/%d failed", self.shard.batch_id, self.shard.index)
-            await self.session.close(finished=not self._raw)
+            await self.session.close(finished=not self.lines.left)
             await self._record_fallback()
-
-    def _read_lines(self) -> None:
-        for number, raw in shard_lines(self.blobs, self.claim.input_blob_key, self.shard):
-            item = orjson.loads(raw)
-            self._numbers[item["custom_id"]] = number
-            if number not in self._done:
-                self._raw[number] = raw
-                estimate = self.estimator.estimate(self.claim.endpoint, item["body"])
-                self._tokens[number] = estimate.total
 
     async def _loop(self, pieces: list[PieceRecord]) -> None:
         while not self.lost and not self.halted:
@@ -142,11 +132,12 @@ class PieceRunner:
                 await self._submit_new(pieces, live)
             for piece in [p for p in pieces if p.live]:
                 await self._advance(piece)
-            self._give_up_exhausted(pieces)
-            if not self._raw:
+            await self._give_up_exhausted(pieces)
+            if not self.lines.left:
                 await self._drop_moot(pieces)
             busy = self._fallback_task is not None and not self._fallback_task.done()
-            if not busy and not any(p.live for p in pieces) and (self.stopping or not self._raw):
+            over = self.stopping or not self.lines.left
+            if over and not busy and not any(p.live for p in pieces):
                 return
             if await self.session.checkpoint() is ShardVerdict.STOP:
                 self.stopping = True
@@ -161,7 +152,7 @@ class PieceRunner:
 
     def _deadline_near(self) -> bool:
         """Lines are out and less than `fallback_seconds` of the batch's window is left."""
-        if self.fallback is None or not self._raw:
+        if self.fallback is None or not self.lines.left:
             return False
         return time.time() >= self.claim.expires_at - self.options.fallback_seconds
 
@@ -172,10 +163,7 @@ class PieceRunner:
         """Every line still out goes to the fallback model now; the pieces are cancelled
         upstream (a line one of them finishes first lands from there, once)."""
         assert self.fallback is not None
-        lines: list[Line] = []
-        for number, raw in sorted(self._raw.items()):
-            item = orjson.loads(raw)
-            lines.append((number, Request(self.claim.endpoint, item["body"], item["custom_id"])))
+        lines = self.lines.requests(set(self.lines.open_numbers()))
         log.info(
             "batch %s shard %d: %d lines to fallback model %s before the deadline",
             self.shard.batch_id,
@@ -187,7 +175,7 @@ class PieceRunner:
 
     def _land(self, item: Line, result: Result) -> None:
         number, request = item
-        if self.lost or number in self._done:
+        if self.lost or not self.lines.is_open(number):
             return  # a piece got there first
         usage = usage_of(result.body) if result.ok else Usage()
         self._write(number, result.ok, usage, result_line(request.custom_id, result))
@@ -222,7 +210,7 @@ class PieceRunner:
 
     async def _submit_new(self, pieces: list[PieceRecord], live: list[PieceRecord]) -> None:
         covered = {n for p in live for n in p.lines}
-        pending = [n for n in sorted(self._raw) if n not in covered]
+        pending = [n for n in self.lines.open_numbers() if n not in covered]
         if not pending:
             return
         learned = await asyncio.to_thread(self.store.pieces.learned_limits)
@@ -232,8 +220,8 @@ class PieceRunner:
             lines: list[int] = []
             size, tokens = 0, 0
             for number in pending:
-                raw = len(self._raw[number]) + 1
-                cost = self._tokens[number]
+                raw = self.lines.size(number)
+                cost = self.lines.tokens(number)
                 if lines and (
                     len(lines) >= self.options.max_lines_per_batch
                     or size + raw > self.options.max_bytes_per_batch
@@ -294,27 +282,34 @@ class PieceRunner:
 
     def _write_piece(self, piece: PieceRecord) -> Path:
         with tempfile.NamedTemporaryFile("wb", suffix=".jsonl", delete=False) as fh:
-            for number in piece.lines:
-                fh.write(self._raw[number] + b"\n")
+            for _, raw in self.lines.raw(set(piece.lines)):
+                fh.write(raw + b"\n")
         return Path(fh.name)
 
     async def _create(self, piece: PieceRecord) -> None:
         assert piece.file_id is not None
-        metadata = piece_metadata(piece)
-        found = None
-        if piece.status == "creating" or piece.piece in self._unsure:
-            found = await self.backend.find_batch(metadata)
+        found = await self._look_up(piece)
         if found is None:
             await asyncio.to_thread(self.store.pieces.update, piece, status="creating")
+            metadata = piece_metadata(piece)
             found = await self.backend.create(piece.file_id, self.claim.endpoint, metadata)
+        await self._adopt(piece, found)
+        self._unsure.discard(piece.piece)
+
+    async def _look_up(self, piece: PieceRecord) -> dict[str, Any] | None:
+        """The upstream batch a create of this piece may have made (None: none was tried)."""
+        if piece.status == "creating" or piece.piece in self._unsure:
+            return await self.backend.find_batch(piece_metadata(piece))
+        return None
+
+    async def _adopt(self, piece: PieceRecord, batch: dict[str, Any]) -> None:
         await asyncio.to_thread(
             self.store.pieces.update,
             piece,
             status="created",
-            provider_batch_id=found["id"],
-            provider_status=found["status"],
+            provider_batch_id=batch["id"],
+            provider_status=batch["status"],
         )
-        self._unsure.discard(piece.piece)
 
     async def _poll(self, piece: PieceRecord) -> None:
         assert piece.provider_batch_id is not None
@@ -335,21 +330,22 @@ class PieceRunner:
                 limit,
             )
             return
+        numbers = await asyncio.to_thread(self.lines.custom_ids, set(piece.lines))
         for key in ("output_file_id", "error_file_id"):
             if batch.get(key):
                 async for raw in self.backend.lines(batch[key]):
-                    self._collect(raw)
+                    self._collect(raw, numbers)
         await self.session.sync()
         await asyncio.to_thread(
             self.store.pieces.update, piece, status="finished", provider_status=status
         )
 
-    def _collect(self, raw: bytes) -> None:
+    def _collect(self, raw: bytes, numbers: dict[str, int]) -> None:
         """Journal one upstream result line, unless it never ran there or is known."""
         record = orjson.loads(raw)
-        number = self._numbers.get(record.get("custom_id"))
+        number = numbers.get(record.get("custom_id"))
         response = record.get("response")
-        if number is None or number in self._done or not isinstance(response, dict):
+        if number is None or not self.lines.is_open(number) or not isinstance(response, dict):
             return  # not ours, already journaled, or not run upstream (expired, cancelled)
         code = int(response.get("status_code") or 0)
         body = response.get("body")
@@ -358,23 +354,24 @@ class PieceRunner:
         self._write(number, ok, usage_of(body) if ok else Usage(), orjson.dumps(record))
 
     def _write(self, number: int, ok: bool, usage: Usage, payload: bytes) -> None:
-        self.session.write(number, ok, usage, payload)
-        self._done.add(number)
-        self._raw.pop(number, None)
+        if self.lines.close(number):
+            self.session.write(number, ok, usage, payload)
 
-    def _give_up_exhausted(self, pieces: list[PieceRecord]) -> None:
+    async def _give_up_exhausted(self, pieces: list[PieceRecord]) -> None:
         """A line that `max_attempts` ended pieces left unfinished ends as an error."""
         tries: dict[int, int] = {}
         for piece in pieces:
             if not piece.live and piece.status != "refused":
                 for number in piece.lines:
                     tries[number] = tries.get(number, 0) + 1
-        for number, count in tries.items():
-            if count >= self.max_attempts and number in self._raw:
-                custom_id = orjson.loads(self._raw[number])["custom_id"]
-                message = f"The provider's batches did not run this request in {count} tries."
-                payload = error_line(custom_id, "provider_error", message)
-                self._write(number, False, Usage(), payload)
+        out = {n for n, count in tries.items() if count >= self.max_attempts}
+        out = {n for n in out if self.lines.is_open(n)}
+        if not out:
+            return
+        for custom_id, number in (await asyncio.to_thread(self.lines.custom_ids, out)).items():
+            count = tries[number]
+            message = f"The provider's batches did not run this request in {count} tries."
+            self._write(number, False, Usage(), error_line(custom_id, "provider_error", message))
 
     # -- stopping --------------------------------------------------------------
 
@@ -387,18 +384,10 @@ class PieceRunner:
                 await self.backend.cancel(piece.provider_batch_id)
                 self._cancelled.add(piece.piece)
             elif piece.status in ("recorded", "uploaded", "creating"):
-                found = None
-                if piece.status == "creating" or piece.piece in self._unsure:
-                    found = await self.backend.find_batch(piece_metadata(piece))
+                found = await self._look_up(piece)
                 if found is None:
                     await asyncio.to_thread(self.store.pieces.update, piece, status="abandoned")
                 else:
-                    await asyncio.to_thread(
-                        self.store.pieces.update,
-                        piece,
-                        status="created",
-                        provider_batch_id=found["id"],
-                        provider_status=found["status"],
-                    )
+                    await self._adopt(piece, found)
         except UpstreamError as exc:
             log.warning("piece %s/%d.%d: cancel: %s", piece.batch_id, piece.shard, piece.piece, exc)
