@@ -75,6 +75,8 @@ def test_the_fallback_row_counts_lines_and_usage_but_is_no_piece(store: Store) -
     store.pieces.record_fallback("batch_a", 0, "m", [2], Usage(5, 7), 1.0)
     store.pieces.record_fallback("batch_a", 0, "m", [2, 3], Usage(10, 14), 2.0)
     store.pieces.record_fallback("batch_a", 1, "m", [9], Usage(1, 1), 2.0)
+    assert store.pieces.fallback_of("batch_a", 0) == ([2, 3], Usage(10, 14))
+    assert store.pieces.fallback_of("batch_a", 2) == ([], Usage())
     summary = store.pieces.summary("batch_a")
     assert summary["total"] == 1 and summary["by_status"] == {"recorded": 1}
     assert summary["fallback"] == {

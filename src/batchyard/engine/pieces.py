@@ -101,6 +101,11 @@ class PieceRunner:
         try:
             await asyncio.to_thread(self.lines.load, self.estimator, done)
             del done
+            if self.fallback is not None:  # an earlier owner's fallback lines still count
+                self._fallback_lines, self._fallback_usage = await asyncio.to_thread(
+                    self.store.pieces.fallback_of, self.shard.batch_id, self.shard.index
+                )
+                self._fallback_recorded = len(self._fallback_lines)
             pieces = await asyncio.to_thread(
                 self.store.pieces.of_shard, self.shard.batch_id, self.shard.index
             )

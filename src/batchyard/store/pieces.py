@@ -140,6 +140,18 @@ class PieceStore(StoreBase):
             rows = conn.execute(select(piece_limits.c.model, piece_limits.c.enqueued_tokens))
             return {model: int(tokens) for model, tokens in rows.all()}
 
+    def fallback_of(self, batch_id: str, shard: int) -> tuple[list[int], Usage]:
+        """What the shard's fallback model ran under earlier owners (a new owner goes on)."""
+        with self._tx() as conn:
+            row = conn.execute(
+                select(pieces.c.lines, pieces.c.usage).where(
+                    pieces.c.batch_id == batch_id, pieces.c.shard == shard, pieces.c.piece == 0
+                )
+            ).first()
+        if row is None:
+            return [], Usage()
+        return list(row[0]), Usage(**(row[1] or {}))
+
     def record_fallback(
         self, batch_id: str, shard: int, model: str, lines: list[int], usage: Usage, now: float
     ) -> None:
