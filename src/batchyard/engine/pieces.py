@@ -157,7 +157,7 @@ class PieceRunner:
 
     def _deadline_near(self) -> bool:
         """Lines are out and less than `fallback_seconds` of the batch's window is left."""
-        if self.fallback is None or not self.lines.left:
+        if self.fallback is None or not self.lines.left or not self.options.fallback_seconds:
             return False
         return time.time() >= self.claim.expires_at - self.options.fallback_seconds
 
