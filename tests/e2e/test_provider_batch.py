@@ -26,6 +26,8 @@ from batchyard.backends.pacing.tokens import TokenEstimator
 from batchyard.endpoints import CHAT
 from batchyard.testing import ServerProcess, write_config
 
+UP_LIVE = {"validating", "in_progress", "finalizing", "cancelling"}
+
 MODEL = "gpt-up"
 
 
@@ -371,3 +373,85 @@ def test_a_429_on_create_is_retried_and_creates_nothing_twice(pair_factory: Any)
     assert len(ours) == 4 and {b.status for b in ours} == {"completed"}
     assert "upstream 429" in pair.down.log.read_text(), "no create was refused"
     assert metric(pair.down, "batchyard_pieces", model=MODEL, status="finished") == 4
+
+
+@pytest.mark.postgres
+def test_two_workers_on_one_database_never_pass_the_enqueued_limit_together(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    """Two downstream servers share one PostgreSQL and one blob folder; both run pieces of
+    one batch. The upstream's own batch list, read over and over while it runs, never
+    holds more estimated tokens than the limit."""
+    estimator = TokenEstimator(MODEL)
+    bodies = [orjson.loads(line)["body"] for line in chat_lines(8_000, MODEL).splitlines()]
+    per_line = {f"r{i}": estimator.estimate(CHAT, body).total for i, body in enumerate(bodies)}
+    limit = sum(list(per_line.values())[:2_500])
+    up_cfg = write_config(
+        tmp_path / "up.toml",
+        models=[{"name": MODEL, "backend": "mock", "max_concurrency": 64, "latency_ms": 1}],
+        limits={"max_requests_per_batch": 1000},
+        engine={"shard_lines": 250},
+    )
+    down_cfg = write_config(
+        tmp_path / "down.toml",
+        database_url=postgres_url,
+        blob_url=str(tmp_path / "blobs"),
+        models=[
+            {
+                "name": MODEL,
+                "backend": "openai-batch",
+                "base_url": "http://127.0.0.1:1/v1",  # replaced below, once the port is known
+                "max_lines_per_batch": 1000,
+                "enqueued_tokens": limit,
+                "poll_seconds": 0.2,
+                "max_concurrency": 4,
+            }
+        ],
+        engine={"shard_lines": 1000, "lease_seconds": 5},
+    )
+    up = ServerProcess(up_cfg, tmp_path / "up-data").start()
+    down_cfg.write_text(down_cfg.read_text().replace("http://127.0.0.1:1/v1", up.base_url))
+    downs = [ServerProcess(down_cfg, tmp_path / f"down{i}").spawn() for i in range(2)]
+    servers = [up, *downs]
+    sdk = openai.OpenAI(base_url=downs[0].base_url, api_key="test", max_retries=3)
+    upstream = openai.OpenAI(base_url=up.base_url, api_key="test", max_retries=3)
+    try:
+        for server in downs:
+            server.wait_ready()
+        file = sdk.files.create(
+            file=("in.jsonl", io.BytesIO(chat_lines(8_000, MODEL))), purpose="batch"
+        )
+        batch = sdk.batches.create(
+            input_file_id=file.id, endpoint="/v1/chat/completions", completion_window="24h"
+        )
+        readings: list[set[str]] = []
+        deadline = time.monotonic() + 300
+        while batch.status not in {"completed", "failed", "expired", "cancelled"}:
+            assert time.monotonic() < deadline
+            page = upstream.batches.list(limit=100)
+            readings.append({b.id for b in page.data if b.status in UP_LIVE})
+            batch = sdk.batches.retrieve(batch.id)
+        assert batch.status == "completed", batch
+        out = results(sdk, batch.output_file_id)
+        assert Counter(r["custom_id"] for r in out) == Counter(f"r{i}" for i in range(8_000))
+        ours = [b for b in upstream.batches.list(limit=100) if b.metadata]
+        assert Counter(b.metadata["batchyard_piece"] for b in ours).most_common(1)[0][1] == 1
+        tokens = {
+            b.id: sum(
+                per_line[orjson.loads(line)["custom_id"]]
+                for line in upstream.files.content(b.input_file_id).content.splitlines()
+            )
+            for b in ours
+        }
+        assert len(readings) > 10 and max(len(r) for r in readings) > 1
+        peak = max(sum(tokens.get(i, 0) for i in r) for r in readings)
+        assert peak <= limit, (peak, limit)
+        for server in downs:  # both workers ran pieces of the batch
+            assert "piece shard" in server.log.read_text(), server.log
+    finally:
+        sdk.close()
+        upstream.close()
+        for server in servers:
+            if server.proc is not None and server.proc.poll() is None:
+                server.proc.kill()
+                server.proc.wait()

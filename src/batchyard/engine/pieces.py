@@ -101,6 +101,12 @@ class PieceRunner:
         try:
             await asyncio.to_thread(self.lines.load, self.estimator, done)
             del done
+            log.info(
+                "piece shard %s/%d: %d lines open",
+                self.shard.batch_id,
+                self.shard.index,
+                self.lines.left,
+            )
             if self.fallback is not None:  # an earlier owner's fallback lines still count
                 self._fallback_lines, self._fallback_usage = await asyncio.to_thread(
                     self.store.pieces.fallback_of, self.shard.batch_id, self.shard.index
