@@ -455,3 +455,44 @@ def test_two_workers_on_one_database_never_pass_the_enqueued_limit_together(
             if server.proc is not None and server.proc.poll() is None:
                 server.proc.kill()
                 server.proc.wait()
+
+
+def test_kill_9_while_the_fallback_runs_lands_every_line_once(pair_factory: Any) -> None:
+    """The downstream dies while its fallback model is halfway through the stragglers; the
+    restarted one hands the rest over again and goes on from the recorded count."""
+    pair = pair_factory(
+        {"latency_ms": 50, "max_group": 1, "max_concurrency": 1},
+        options={"fallback": "gpt-now", "fallback_seconds": 50},
+        down={"limits": {"completion_windows": ["24h", "60s"]}},
+        down_models=[
+            {
+                "name": "gpt-now",
+                "backend": "mock",
+                "latency_ms": 50,
+                "max_group": 1,
+                "max_concurrency": 4,
+            }
+        ],
+    )
+    batch_id = pair.submit(2_000, window="60s")
+    down = pair.client(pair.down)
+    deadline = time.monotonic() + 40
+    before = 0
+    while before == 0:
+        assert time.monotonic() < deadline, "the fallback never started"
+        time.sleep(0.2)
+        pieces = down.batches.retrieve(batch_id).model_extra["batchyard"]["pieces"]
+        before = pieces["fallback"]["lines"]
+    down.close()
+    pair.down.kill()
+    pair.down.start()
+    down = pair.client(pair.down)
+    batch = wait_for(down, batch_id, {"completed", "failed", "expired", "cancelled"}, 90)
+    assert batch.status == "completed", batch
+    out = results(down, batch.output_file_id)
+    assert Counter(r["custom_id"] for r in out) == Counter(f"r{i}" for i in range(2_000))
+    assert_pieces_unique(pair, batch_id)
+    fallback = batch.model_extra["batchyard"]["pieces"]["fallback"]
+    assert before <= fallback["lines"] <= 2_000
+    ran_upstream = sum(b.request_counts.completed for b in pair.upstream_batches())
+    assert fallback["lines"] >= 2_000 - ran_upstream
