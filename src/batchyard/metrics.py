@@ -95,11 +95,17 @@ class Metrics:
         """The hook for pacing: publish a limit in force (e.g. "rpm", "concurrency")."""
         self.pacer_limit.labels(model=model, limit=limit).set(value)
 
-    def attach_store(self, store: Store, weights: Mapping[str, int] | None = None) -> None:
-        """Report the store's shared gauges too (once per registry)."""
+    def attach_store(
+        self,
+        store: Store,
+        weights: Mapping[str, int] | None = None,
+        piece_limits: Mapping[str, int | None] | None = None,
+    ) -> None:
+        """Report the store's shared gauges too (once per registry). `piece_limits`: each
+        `openai-batch` model's configured `enqueued_tokens`."""
         if self._store is None:
             self._store = store
-            self.registry.register(StoreCollector(store, weights))
+            self.registry.register(StoreCollector(store, weights, piece_limits))
 
     def render(self) -> bytes:
         return generate_latest(self.registry)
@@ -108,9 +114,15 @@ class Metrics:
 class StoreCollector(Collector):
     """Gauges read from the database at each scrape."""
 
-    def __init__(self, store: Store, weights: Mapping[str, int] | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        weights: Mapping[str, int] | None = None,
+        piece_limits: Mapping[str, int | None] | None = None,
+    ) -> None:
         self.store = store
         self.weights = weights
+        self.piece_limits = piece_limits or {}
 
     def collect(self) -> Iterator[Metric]:
         try:
@@ -119,6 +131,8 @@ class StoreCollector(Collector):
             pending = self.store.webhooks.pending_deliveries()
             running = self.store.monitor.running_shards()
             at_risk = self.store.plans.at_risk()
+            pieces, enqueued = self.store.pieces.gauges()
+            learned = self.store.pieces.learned_limits()
         except Exception:
             log.exception("reading metrics from the store failed")
             return
@@ -145,6 +159,7 @@ class StoreCollector(Collector):
         for model, n in sorted(at_risk.items()):
             risky.add_metric([model], n)
         yield risky
+        yield from piece_gauges(pieces, enqueued, self.piece_limits, learned)
         yield GaugeMetricFamily(
             "batchyard_webhook_deliveries_pending",
             "Webhook deliveries waiting to be sent or retried.",
@@ -180,3 +195,40 @@ def share_gauges(
             used.add_metric([model, project, "entitled"], weight[project] / sum(weight.values()))
     yield shards
     yield used
+
+
+def piece_gauges(
+    pieces: dict[tuple[str, str], int],
+    enqueued: dict[str, int],
+    configured: Mapping[str, int | None],
+    learned: dict[str, int],
+) -> Iterator[Metric]:
+    """The `openai-batch` models' provider batches (docs/provider-batch.md#metrics)."""
+    count = GaugeMetricFamily(
+        "batchyard_pieces",
+        "Provider batches (pieces) of openai-batch models, by model and row status.",
+        labels=["model", "status"],
+    )
+    for (model, status), n in sorted(pieces.items()):
+        count.add_metric([model, status], n)
+    yield count
+    tokens = GaugeMetricFamily(
+        "batchyard_piece_enqueued_tokens",
+        "Estimated tokens of the pieces not yet finished upstream, by model.",
+        labels=["model"],
+    )
+    for model in sorted(set(enqueued) | {m for m, v in configured.items() if v}):
+        tokens.add_metric([model], enqueued.get(model, 0))
+    yield tokens
+    limit = GaugeMetricFamily(
+        "batchyard_piece_enqueued_token_limit",
+        "The enqueued-token limit of an openai-batch model: configured, and learned from "
+        "the upstream's token_limit_exceeded (the lower one is in force).",
+        labels=["model", "kind"],
+    )
+    for model, value in sorted(configured.items()):
+        if value is not None:
+            limit.add_metric([model, "configured"], value)
+    for model, value in sorted(learned.items()):
+        limit.add_metric([model, "learned"], value)
+    yield limit

@@ -20,6 +20,7 @@ from batchyard.api.routes import api_router
 from batchyard.api.routes import metrics as metrics_route
 from batchyard.api.schemas import OrjsonResponse
 from batchyard.backends import Backends
+from batchyard.backends.batchapi import configured_limits
 from batchyard.blobs import BlobStore
 from batchyard.config import Settings
 from batchyard.metrics import Metrics
@@ -52,7 +53,7 @@ def create_app(
     app.state.wake_engine = wake_engine or _nothing
     app.state.metrics = metrics or Metrics()
     app.state.backends = backends or Backends(settings)
-    app.state.metrics.attach_store(store, settings.weights())
+    app.state.metrics.attach_store(store, settings.weights(), configured_limits(settings))
     install_error_handlers(app)
     # The last added runs first: request id and access log, then the key check.
     app.add_middleware(AuthMiddleware, store=store)

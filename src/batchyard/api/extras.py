@@ -12,10 +12,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from batchyard.api.schemas import batch_object
-from batchyard.config import Settings
+from batchyard.backends.base import parse_options
+from batchyard.backends.batchapi import BatchAPIOptions
+from batchyard.config import ModelConfig, Settings
 from batchyard.eta import Estimate, estimate
 from batchyard.pricing import cost_of, parse_cap
-from batchyard.records import BatchRecord, BatchStatus, ProgressMarks
+from batchyard.records import BatchRecord, BatchStatus, ProgressMarks, Usage
 from batchyard.store import Store
 
 EXTRA_KEY = "batchyard"
@@ -92,6 +94,32 @@ def batch_objects(
         extra = batch_extra(r, settings, marks.get(r.id), now)
         model = settings.model(r.model) if r.model else None
         if model is not None and model.backend == "openai-batch":
-            extra["pieces"] = store.pieces.summary(r.id)  # docs/provider-batch.md
+            extra["pieces"] = piece_fields(store, settings, r, model, extra)
         objects.append({**batch_object(r), EXTRA_KEY: extra})
     return objects
+
+
+def piece_fields(
+    store: Store, settings: Settings, record: BatchRecord, model: ModelConfig, extra: dict[str, Any]
+) -> dict[str, Any]:
+    """`batchyard.pieces` (docs/provider-batch.md#live-state). Lines the fallback model ran
+    cost its synchronous price: the batch's cost counts them so, and says what they cost."""
+    pieces = store.pieces.summary(record.id)
+    options = parse_options(BatchAPIOptions, model)
+    pieces["enqueued_token_limit"] = options.enqueued_tokens
+    fallback = pieces["fallback"]
+    fallback["model"] = options.fallback
+    used = Usage(**fallback["usage"])
+    price = settings.price(options.fallback) or settings.price(record.model)
+    spent = cost_of(used, price) if price is not None else None
+    fallback["cost_usd"] = spent.sync_usd if spent is not None else None
+    own = settings.price(record.model)
+    if spent is not None and own is not None and extra.get("cost") and fallback["lines"]:
+        rest = Usage(
+            max(0, record.usage.input_tokens - used.input_tokens),
+            max(0, record.usage.output_tokens - used.output_tokens),
+            max(0, record.usage.cached_tokens - used.cached_tokens),
+        )
+        extra["cost"]["batch"] = round(cost_of(rest, own).batch_usd + spent.sync_usd, 9)
+        extra["cost"]["savings"] = round(extra["cost"]["synchronous"] - extra["cost"]["batch"], 9)
+    return pieces

@@ -9,7 +9,6 @@ Synchronous calls are refused: this model answers only in batches.
 
 from __future__ import annotations
 
-import asyncio
 import os
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
@@ -19,7 +18,7 @@ from typing import Any, ClassVar
 import httpx
 
 from batchyard.backends.base import Request, Result, parse_options
-from batchyard.config import MB, ConfigError, ModelConfig
+from batchyard.config import MB, ConfigError, ModelConfig, Settings
 from batchyard.endpoints import BATCH_ENDPOINTS
 from batchyard.errors import BadRequest
 
@@ -38,6 +37,7 @@ class BatchAPIOptions:
     poll_seconds: float = 30.0
     completion_window: str = "24h"
     fallback: str | None = None
+    fallback_seconds: float = 3600.0  # the deadline is near: this much of the window is left
     timeout_seconds: float = 60.0
 
     def __post_init__(self) -> None:
@@ -47,6 +47,17 @@ class BatchAPIOptions:
             raise ValueError("enqueued_tokens must be a positive integer")
         if self.poll_seconds <= 0:
             raise ValueError("poll_seconds must be positive")
+        if self.fallback_seconds < 0:
+            raise ValueError("fallback_seconds must be 0 or more")
+
+
+def configured_limits(settings: Settings) -> dict[str, int | None]:
+    """Each `openai-batch` model's configured `enqueued_tokens` (for /metrics)."""
+    return {
+        m.name: parse_options(BatchAPIOptions, m).enqueued_tokens
+        for m in settings.models
+        if m.backend == "openai-batch"
+    }
 
 
 class UpstreamError(Exception):
@@ -75,9 +86,6 @@ class OpenAIBatchBackend:
                     f"{self.options.api_key_env} is not set"
                 )
             headers["Authorization"] = f"Bearer {key}"
-        # Held while a runner checks the enqueued-token budget and records a piece, so
-        # two runners of this process never both take the last room.
-        self.enqueue_lock = asyncio.Lock()
         self._http = httpx.AsyncClient(
             base_url=self.options.base_url.rstrip("/"),
             headers=headers,

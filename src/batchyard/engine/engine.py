@@ -24,6 +24,7 @@ from collections.abc import Awaitable, Callable
 from batchyard.backends import Backend, Backends, ReportsPacing
 from batchyard.blobs import BlobStore
 from batchyard.config import Settings
+from batchyard.engine.claims import claim_loop, run_claimed
 from batchyard.engine.finalizer import OUTPUT_RETENTION_SECONDS, finalize
 from batchyard.engine.intake import validate_batch
 from batchyard.engine.monitor import Monitor
@@ -91,7 +92,7 @@ class Engine:
         self._limiters: dict[str, asyncio.Semaphore] = {}
         self._runners: set[ShardRunner] = set()
         self._spend = SpendGuards(settings, store, self.metrics)  # cost caps, at admission
-        self.pieces = PieceLoop(settings, store, blobs, self.backends, self.worker_id)
+        self.pieces = PieceLoop(settings, store, blobs, self.backends, self.worker_id, self.policy)
         # One event per loop, so that one loop's wait never swallows another's wake-up.
         self._wakes: list[asyncio.Event] = []
         self._stopping = asyncio.Event()
@@ -140,7 +141,9 @@ class Engine:
             asyncio.create_task(self.monitor.run(self._stopping), name="monitor"),
             asyncio.create_task(self.deliverer.run(self._stopping), name="webhooks"),
             asyncio.create_task(self._sweep_loop(), name="sweep"),
-            asyncio.create_task(self.pieces.run(self._stopping), name="pieces"),
+            asyncio.create_task(
+                self.pieces.run(self._stopping, self._new_wake(), self._sleep), name="pieces"
+            ),
             asyncio.create_task(
                 report_pacers(
                     self.store, self.backends, self.metrics, self.worker_id, self._stopping
@@ -279,33 +282,27 @@ class Engine:
                 )
 
     async def _shards_loop(self) -> None:
-        wake = self._new_wake()
-        tasks: set[asyncio.Task[None]] = set()
-        while not self._stopping.is_set():
-            wake.clear()
-            claimed = False
-            if len(tasks) < self.settings.engine.active_shards:
-                try:
-                    claim = await asyncio.to_thread(
-                        self.store.claim_shard,
-                        self.worker_id,
-                        time.time(),
-                        self.settings.engine.lease_seconds,
-                        self._shard_models(),
-                        self.settings.weights(),
-                        order=ClaimOrder(self.settings.engine.claim_order),
-                        aging_seconds=self.settings.engine.aging_seconds or None,
-                    )
-                except Exception:
-                    log.exception("claiming a shard failed")
-                    claim = None
-                if claim is not None:
-                    claimed = True
-                    task = asyncio.create_task(self._run_shard(claim))
-                    tasks.add(task)
-                    task.add_done_callback(tasks.discard)
-            if not claimed:
-                await self._sleep(wake)
+        def claim(running: int) -> ShardClaim | None:
+            if running >= self.settings.engine.active_shards:
+                return None
+            return self.store.claim_shard(
+                self.worker_id,
+                time.time(),
+                self.settings.engine.lease_seconds,
+                self._shard_models(),
+                self.settings.weights(),
+                order=ClaimOrder(self.settings.engine.claim_order),
+                aging_seconds=self.settings.engine.aging_seconds or None,
+            )
+
+        tasks = await claim_loop(
+            claim,
+            self._run_shard,
+            stopping=self._stopping,
+            wake=self._new_wake(),
+            sleep=self._sleep,
+            what="shard",
+        )
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
 
@@ -325,13 +322,7 @@ class Engine:
         )
         self._runners.add(runner)
         try:
-            await runner.run()
-        except Exception:
-            log.exception(
-                "shard %s/%d failed; its lease will lapse and it will be retried",
-                claim.shard.batch_id,
-                claim.shard.index,
-            )
+            await run_claimed(runner.run(), claim, "shard")
         finally:
             self._runners.discard(runner)
             self._spend.release(spend)

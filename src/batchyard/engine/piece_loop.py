@@ -2,24 +2,29 @@
 
 Their shards are kept out of the shard loop: a piece waits upstream for minutes
 or hours, so holding one must not take a slot of `[engine] active_shards`. Each
-such model has at most `max_concurrency` shards in flight in this process.
+such model has at most `max_concurrency` shards in flight in this process, claimed
+in the engine's claim order (fair share and aging, docs/scheduling.md).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
+import threading
 import time
+from collections.abc import Awaitable, Callable
 
 from batchyard.backends import Backends
 from batchyard.backends.base import parse_options
 from batchyard.backends.batchapi import BatchAPIOptions, OpenAIBatchBackend
 from batchyard.blobs import BlobStore
-from batchyard.config import Settings
+from batchyard.config import ConfigError, Settings
+from batchyard.engine.claims import claim_loop, run_claimed
+from batchyard.engine.fallback import Fallback
 from batchyard.engine.pieces import PieceRunner
+from batchyard.engine.retry import RetryPolicy
 from batchyard.records import LineSpan, ShardClaim
-from batchyard.store import Store
+from batchyard.store import ClaimOrder, Store
 
 log = logging.getLogger("batchyard.engine")
 
@@ -62,46 +67,67 @@ class PieceLoop:
         blobs: BlobStore,
         backends: Backends,
         worker_id: str,
+        policy: RetryPolicy,
     ) -> None:
         self.settings, self.store, self.blobs = settings, store, blobs
-        self.backends, self.worker_id = backends, worker_id
+        self.backends, self.worker_id, self.policy = backends, worker_id, policy
         self.runners: set[PieceRunner] = set()
-        self._running: dict[str, int] = {}
+        self._running: dict[str, int] = {}  # shards in flight per model, taken in claim()
+        self._count = threading.Lock()  # claim() runs in a thread, the release in the loop
+        for name in piece_models(settings):
+            fallback = self._options(name).fallback
+            target = settings.model(fallback) if fallback else None
+            if fallback and (target is None or target.backend == BACKEND):
+                raise ConfigError(
+                    f"model {name!r}: fallback {fallback!r} must name a synchronous model "
+                    "of this configuration"
+                )
 
-    async def run(self, stopping: asyncio.Event) -> None:
-        models = piece_models(self.settings)
-        tasks: set[asyncio.Task[None]] = set()
-        while models and not stopping.is_set():
-            claimed = False
-            for model in models:
-                config = self.settings.model(model)
-                cap = config.max_concurrency if config else 1
-                if self._running.get(model, 0) >= cap:
-                    continue
-                try:
-                    claim = await asyncio.to_thread(
-                        self.store.claim_shard,
-                        self.worker_id,
-                        time.time(),
-                        self.settings.engine.lease_seconds,
-                        [model],
-                        self.settings.weights(),
-                    )
-                except Exception:
-                    log.exception("claiming a piece shard failed")
-                    claim = None
-                if claim is not None:
-                    claimed = True
-                    task = asyncio.create_task(self._run(claim))
-                    tasks.add(task)
-                    task.add_done_callback(tasks.discard)
-            if not claimed:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stopping.wait(), self.settings.engine.poll_seconds)
+    def _options(self, model: str) -> BatchAPIOptions:
+        config = self.settings.model(model)
+        assert config is not None
+        return parse_options(BatchAPIOptions, config)
+
+    async def run(
+        self,
+        stopping: asyncio.Event,
+        wake: asyncio.Event,
+        sleep: Callable[[asyncio.Event], Awaitable[None]],
+    ) -> None:
+        if not piece_models(self.settings):
+            return
+        tasks = await claim_loop(
+            self._claim, self._run, stopping=stopping, wake=wake, sleep=sleep, what="piece shard"
+        )
         for runner in list(self.runners):
             runner.halt()
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
+
+    def _claim(self, _running: int) -> ShardClaim | None:
+        """A shard of the first model with room under its `max_concurrency`, in the engine's
+        claim order (fair share, aging) as the shard loop claims."""
+        engine = self.settings.engine
+        for model in piece_models(self.settings):
+            config = self.settings.model(model)
+            cap = config.max_concurrency if config else 1
+            with self._count:
+                if self._running.get(model, 0) >= cap:
+                    continue
+            claim = self.store.claim_shard(
+                self.worker_id,
+                time.time(),
+                engine.lease_seconds,
+                [model],
+                self.settings.weights(),
+                order=ClaimOrder(engine.claim_order),
+                aging_seconds=engine.aging_seconds or None,
+            )
+            if claim is not None:
+                with self._count:
+                    self._running[model] = self._running.get(model, 0) + 1
+                return claim
+        return None
 
     async def _run(self, claim: ShardClaim) -> None:
         backend = self.backends.get(claim.model)
@@ -113,17 +139,25 @@ class PieceLoop:
             blobs=self.blobs,
             settings=self.settings.engine,
             max_attempts=self.settings.engine.max_attempts,
+            fallback=self._fallback(claim, backend.options),
         )
         self.runners.add(runner)
-        self._running[claim.model] = self._running.get(claim.model, 0) + 1
         try:
-            await runner.run()
-        except Exception:
-            log.exception(
-                "piece shard %s/%d failed; its lease will lapse and it will be retried",
-                claim.shard.batch_id,
-                claim.shard.index,
-            )
+            await run_claimed(runner.run(), claim, "piece shard")
         finally:
             self.runners.discard(runner)
-            self._running[claim.model] -= 1
+            with self._count:
+                self._running[claim.model] -= 1
+
+    def _fallback(self, claim: ShardClaim, options: BatchAPIOptions) -> Fallback | None:
+        if options.fallback is None:
+            return None
+        config = self.settings.model(options.fallback)
+        assert config is not None
+        return Fallback(
+            options.fallback,
+            self.backends.get(options.fallback),
+            self.policy,
+            config.max_concurrency,
+            claim.expires_at,
+        )

@@ -8,7 +8,9 @@ create call; after a crash the next owner looks a piece up upstream (its file
 by filename, its batch by metadata) before it makes anything again. Results are
 journaled in the shard's journal exactly as the shard runner journals answers,
 so the finalizer merges them unchanged. Lines a piece did not finish (expired,
-failed, cancelled upstream) go into a new piece while the window allows.
+failed, cancelled upstream) go into a new piece while the window allows. A piece
+the upstream refuses for its enqueued-token limit teaches the store that limit
+and waits for room. Near the deadline, a `fallback` model runs what is left.
 """
 
 from __future__ import annotations
@@ -17,24 +19,35 @@ import asyncio
 import logging
 import tempfile
 import time
-from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import orjson
 
+from batchyard.backends import Result
 from batchyard.backends.batchapi import TERMINAL, OpenAIBatchBackend, UpstreamError
 from batchyard.backends.pacing.tokens import TokenEstimator
-from batchyard.blobs import BlobStore, Journal
+from batchyard.blobs import BlobStore
 from batchyard.config import EngineSettings
-from batchyard.engine import journal
-from batchyard.engine.lines import error_line, shard_lines, usage_of
-from batchyard.records import ShardClaim, ShardProgress, Usage
+from batchyard.engine.fallback import Fallback
+from batchyard.engine.lines import Line, error_line, result_line, usage_of
+from batchyard.engine.piece_lines import ShardLines
+from batchyard.engine.session import ShardSession
+from batchyard.records import ShardClaim, Usage
 from batchyard.store import ShardVerdict, Store
 from batchyard.store.pieces import PieceRecord
 
 log = logging.getLogger("batchyard.engine")
 
 BATCH_KEY, PIECE_KEY = "batchyard_batch", "batchyard_piece"
+# What a provider batch failed with when the upstream's enqueued limit had no room for it:
+# OpenAI's code, and batchyard's own (its enqueued quota counted in lines) as an upstream.
+LIMIT_CODES = frozenset({"token_limit_exceeded", "enqueued_line_limit_exceeded"})
+
+
+def refused_for_limit(batch: dict[str, Any]) -> bool:
+    errors = (batch.get("errors") or {}).get("data") or []
+    return any(isinstance(e, dict) and e.get("code") in LIMIT_CODES for e in errors)
 
 
 def piece_name(piece: PieceRecord) -> str:
@@ -57,80 +70,169 @@ class PieceRunner:
         blobs: BlobStore,
         settings: EngineSettings,
         max_attempts: int,
+        fallback: Fallback | None = None,
     ) -> None:
         self.claim, self.shard = claim, claim.shard
         self.backend, self.options = backend, backend.options
         self.store, self.blobs, self.settings = store, blobs, settings
         self.max_attempts = max_attempts
         self.estimator = TokenEstimator(claim.model)
-        self.progress = ShardProgress()
+        self.session = ShardSession(claim, store, blobs, settings)
         self.stopping = False  # the batch stops: cancel upstream, keep what finished
         self.halted = False  # this process stops: hand the shard back, upstream untouched
-        self.lost = False
-        self._journal: Journal | None = None
-        self._done: set[int] = set()
-        self._raw: dict[int, bytes] = {}  # unfinished lines: number -> raw request line
-        self._numbers: dict[str, int] = {}  # custom_id -> line number
-        self._tokens: dict[int, int] = {}
+        self.fallback = fallback
+        self._fallback_task: asyncio.Task[None] | None = None
+        self._fallback_lines: list[int] = []  # the lines the fallback model ran
+        self._fallback_usage = Usage()
+        self._fallback_recorded = 0
+        self.lines = ShardLines(blobs, claim.input_blob_key, claim.shard, claim.endpoint)
         self._unsure: set[int] = set()  # pieces whose last step may have happened upstream
         self._cancelled: set[int] = set()
+
+    @property
+    def lost(self) -> bool:
+        return self.session.lost
 
     def halt(self) -> None:
         self.halted = True
 
     async def run(self) -> None:
-        self._done, self.progress = await asyncio.to_thread(journal.recover, self.blobs, self.shard)
-        await asyncio.to_thread(self._read_lines)
-        pieces = await asyncio.to_thread(
-            self.store.pieces.of_shard, self.shard.batch_id, self.shard.index
-        )
-        # Pieces found in the store were left by an earlier owner: look before making.
-        self._unsure = {p.piece for p in pieces if p.live}
-        self._journal = await asyncio.to_thread(journal.open_segment, self.blobs, self.shard)
+        done = await self.session.open()
         try:
+            await asyncio.to_thread(self.lines.load, self.estimator, done)
+            del done
+            log.info(
+                "piece shard %s/%d: %d lines open",
+                self.shard.batch_id,
+                self.shard.index,
+                self.lines.left,
+            )
+            if self.fallback is not None:  # an earlier owner's fallback lines still count
+                self._fallback_lines, self._fallback_usage = await asyncio.to_thread(
+                    self.store.pieces.fallback_of, self.shard.batch_id, self.shard.index
+                )
+                self._fallback_recorded = len(self._fallback_lines)
+            pieces = await asyncio.to_thread(
+                self.store.pieces.of_shard, self.shard.batch_id, self.shard.index
+            )
+            # Pieces found in the store were left by an earlier owner: look before making.
+            self._unsure = {p.piece for p in pieces if p.live}
             await self._loop(pieces)
         finally:
-            await self._close()
-
-    def _read_lines(self) -> None:
-        for number, raw in shard_lines(self.blobs, self.claim.input_blob_key, self.shard):
-            item = orjson.loads(raw)
-            self._numbers[item["custom_id"]] = number
-            if number not in self._done:
-                self._raw[number] = raw
-                estimate = self.estimator.estimate(self.claim.endpoint, item["body"])
-                self._tokens[number] = estimate.total
+            if self._fallback_task is not None:
+                self._fallback_task.cancel()
+                try:
+                    await self._fallback_task
+                except asyncio.CancelledError:
+                    pass
+                except Exception:
+                    log.exception("fallback of %s/%d failed", self.shard.batch_id, self.shard.index)
+            await self.session.close(finished=not self.lines.left)
+            await self._record_fallback()
 
     async def _loop(self, pieces: list[PieceRecord]) -> None:
         while not self.lost and not self.halted:
             live = [p for p in pieces if p.live]
-            if self.stopping:
+            if self.stopping or self._handed_over():
                 for piece in live:
                     await self._stop(piece)
+            elif self._deadline_near():
+                self._hand_over()
+                continue
             elif time.time() < self.claim.expires_at:
                 await self._submit_new(pieces, live)
             for piece in [p for p in pieces if p.live]:
                 await self._advance(piece)
-            self._give_up_exhausted(pieces)
-            if not any(p.live for p in pieces) and (self.stopping or not self._raw):
+            await self._give_up_exhausted(pieces)
+            if not self.lines.left:
+                await self._drop_moot(pieces)
+            busy = self._fallback_task is not None and not self._fallback_task.done()
+            over = self.stopping or not self.lines.left
+            if over and not busy and not any(p.live for p in pieces):
                 return
-            await self._checkpoint()
+            if await self.session.checkpoint() is ShardVerdict.STOP:
+                self.stopping = True
+                if self._fallback_task is not None:
+                    self._fallback_task.cancel()
+            await self._record_fallback()
             if self.lost:
                 return
             await asyncio.sleep(min(self.options.poll_seconds, self.settings.lease_seconds / 3))
+
+    # -- stragglers ------------------------------------------------------------
+
+    def _deadline_near(self) -> bool:
+        """Lines are out and less than `fallback_seconds` of the batch's window is left."""
+        if self.fallback is None or not self.lines.left or not self.options.fallback_seconds:
+            return False
+        return time.time() >= self.claim.expires_at - self.options.fallback_seconds
+
+    def _handed_over(self) -> bool:
+        return self._fallback_task is not None
+
+    def _hand_over(self) -> None:
+        """Every line still out goes to the fallback model now; the pieces are cancelled
+        upstream (a line one of them finishes first lands from there, once)."""
+        assert self.fallback is not None
+        lines = self.lines.requests(set(self.lines.open_numbers()))
+        log.info(
+            "batch %s shard %d: %d lines to fallback model %s before the deadline",
+            self.shard.batch_id,
+            self.shard.index,
+            len(lines),
+            self.fallback.name,
+        )
+        self._fallback_task = asyncio.create_task(self.fallback.run(lines, self._land))
+
+    def _land(self, item: Line, result: Result) -> None:
+        number, request = item
+        if self.lost or not self.lines.is_open(number):
+            return  # a piece got there first
+        usage = usage_of(result.body) if result.ok else Usage()
+        self._write(number, result.ok, usage, result_line(request.custom_id, result))
+        self._fallback_lines.append(number)
+        self._fallback_usage.add(usage)
+
+    async def _record_fallback(self) -> None:
+        """Record (after the journal sync that made them durable) what the fallback ran."""
+        if len(self._fallback_lines) == self._fallback_recorded or self.lost:
+            return
+        lines = list(self._fallback_lines)
+        await asyncio.to_thread(
+            self.store.pieces.record_fallback,
+            self.shard.batch_id,
+            self.shard.index,
+            self.claim.model,
+            lines,
+            self._fallback_usage,
+            time.time(),
+        )
+        self._fallback_recorded = len(lines)
+
+    async def _drop_moot(self, pieces: list[PieceRecord]) -> None:
+        """Every line has landed: a piece still cancelling upstream holds nothing we need."""
+        for piece in pieces:
+            if piece.status == "created" and piece.piece in self._cancelled:
+                await asyncio.to_thread(
+                    self.store.pieces.update, piece, status="finished", provider_status="cancelling"
+                )
 
     # -- making pieces ---------------------------------------------------------
 
     async def _submit_new(self, pieces: list[PieceRecord], live: list[PieceRecord]) -> None:
         covered = {n for p in live for n in p.lines}
-        pending = [n for n in sorted(self._raw) if n not in covered]
-        limit = self.options.enqueued_tokens
+        pending = [n for n in self.lines.open_numbers() if n not in covered]
+        if not pending:
+            return
+        learned = await asyncio.to_thread(self.store.pieces.learned_limits)
+        known = [v for v in (self.options.enqueued_tokens, learned.get(self.claim.model)) if v]
+        limit = min(known) if known else None
         while pending:
             lines: list[int] = []
             size, tokens = 0, 0
             for number in pending:
-                raw = len(self._raw[number]) + 1
-                cost = self._tokens[number]
+                raw = self.lines.size(number)
+                cost = self.lines.tokens(number)
                 if lines and (
                     len(lines) >= self.options.max_lines_per_batch
                     or size + raw > self.options.max_bytes_per_batch
@@ -139,24 +241,21 @@ class PieceRunner:
                     break
                 lines.append(number)
                 size, tokens = size + raw, tokens + cost
-            async with self.backend.enqueue_lock:
-                if limit is not None:
-                    enqueued = await asyncio.to_thread(
-                        self.store.pieces.enqueued_tokens, self.claim.model
-                    )
-                    if enqueued + tokens > limit:
-                        return  # wait for pieces to finish upstream
-                piece = PieceRecord(
-                    batch_id=self.shard.batch_id,
-                    shard=self.shard.index,
-                    piece=max((p.piece for p in pieces), default=0) + 1,
-                    model=self.claim.model,
-                    status="recorded",
-                    lines=lines,
-                    tokens=tokens,
-                    recorded_at=time.time(),
-                )
-                await asyncio.to_thread(self.store.pieces.record, piece)
+            piece = PieceRecord(
+                batch_id=self.shard.batch_id,
+                shard=self.shard.index,
+                piece=max((p.piece for p in pieces), default=0) + 1,
+                model=self.claim.model,
+                status="recorded",
+                lines=lines,
+                tokens=tokens,
+                recorded_at=time.time(),
+            )
+            # The budget is checked and taken in the store's transaction: across workers.
+            if not await asyncio.to_thread(
+                self.store.pieces.reserve, piece, self.options.enqueued_tokens
+            ):
+                return  # wait for pieces to finish upstream
             pieces.append(piece)
             pending = pending[len(lines) :]
 
@@ -194,27 +293,34 @@ class PieceRunner:
 
     def _write_piece(self, piece: PieceRecord) -> Path:
         with tempfile.NamedTemporaryFile("wb", suffix=".jsonl", delete=False) as fh:
-            for number in piece.lines:
-                fh.write(self._raw[number] + b"\n")
+            for _, raw in self.lines.raw(set(piece.lines)):
+                fh.write(raw + b"\n")
         return Path(fh.name)
 
     async def _create(self, piece: PieceRecord) -> None:
         assert piece.file_id is not None
-        metadata = piece_metadata(piece)
-        found = None
-        if piece.status == "creating" or piece.piece in self._unsure:
-            found = await self.backend.find_batch(metadata)
+        found = await self._look_up(piece)
         if found is None:
             await asyncio.to_thread(self.store.pieces.update, piece, status="creating")
+            metadata = piece_metadata(piece)
             found = await self.backend.create(piece.file_id, self.claim.endpoint, metadata)
+        await self._adopt(piece, found)
+        self._unsure.discard(piece.piece)
+
+    async def _look_up(self, piece: PieceRecord) -> dict[str, Any] | None:
+        """The upstream batch a create of this piece may have made (None: none was tried)."""
+        if piece.status == "creating" or piece.piece in self._unsure:
+            return await self.backend.find_batch(piece_metadata(piece))
+        return None
+
+    async def _adopt(self, piece: PieceRecord, batch: dict[str, Any]) -> None:
         await asyncio.to_thread(
             self.store.pieces.update,
             piece,
             status="created",
-            provider_batch_id=found["id"],
-            provider_status=found["status"],
+            provider_batch_id=batch["id"],
+            provider_status=batch["status"],
         )
-        self._unsure.discard(piece.piece)
 
     async def _poll(self, piece: PieceRecord) -> None:
         assert piece.provider_batch_id is not None
@@ -224,22 +330,33 @@ class PieceRunner:
             if status != piece.provider_status:
                 await asyncio.to_thread(self.store.pieces.update, piece, provider_status=status)
             return
+        if status == "failed" and refused_for_limit(batch) and not batch.get("output_file_id"):
+            # Not a try of its lines: they wait for room under the limit it taught us.
+            limit = await asyncio.to_thread(self.store.pieces.learn_limit, piece, time.time())
+            log.warning(
+                "piece %s/%d.%d: refused for the upstream's enqueued limit; now %d tokens",
+                piece.batch_id,
+                piece.shard,
+                piece.piece,
+                limit,
+            )
+            return
+        numbers = await asyncio.to_thread(self.lines.custom_ids, set(piece.lines))
         for key in ("output_file_id", "error_file_id"):
             if batch.get(key):
                 async for raw in self.backend.lines(batch[key]):
-                    self._collect(raw)
-        assert self._journal is not None
-        await asyncio.to_thread(self._journal.sync)
+                    self._collect(raw, numbers)
+        await self.session.sync()
         await asyncio.to_thread(
             self.store.pieces.update, piece, status="finished", provider_status=status
         )
 
-    def _collect(self, raw: bytes) -> None:
+    def _collect(self, raw: bytes, numbers: dict[str, int]) -> None:
         """Journal one upstream result line, unless it never ran there or is known."""
         record = orjson.loads(raw)
-        number = self._numbers.get(record.get("custom_id"))
+        number = numbers.get(record.get("custom_id"))
         response = record.get("response")
-        if number is None or number in self._done or not isinstance(response, dict):
+        if number is None or not self.lines.is_open(number) or not isinstance(response, dict):
             return  # not ours, already journaled, or not run upstream (expired, cancelled)
         code = int(response.get("status_code") or 0)
         body = response.get("body")
@@ -248,29 +365,24 @@ class PieceRunner:
         self._write(number, ok, usage_of(body) if ok else Usage(), orjson.dumps(record))
 
     def _write(self, number: int, ok: bool, usage: Usage, payload: bytes) -> None:
-        assert self._journal is not None
-        self._journal.write(journal.encode(number, ok, usage, payload))
-        self._done.add(number)
-        self._raw.pop(number, None)
-        if ok:
-            self.progress.completed += 1
-        else:
-            self.progress.failed += 1
-        self.progress.usage.add(usage)
+        if self.lines.close(number):
+            self.session.write(number, ok, usage, payload)
 
-    def _give_up_exhausted(self, pieces: list[PieceRecord]) -> None:
+    async def _give_up_exhausted(self, pieces: list[PieceRecord]) -> None:
         """A line that `max_attempts` ended pieces left unfinished ends as an error."""
         tries: dict[int, int] = {}
         for piece in pieces:
-            if not piece.live:
+            if not piece.live and piece.status != "refused":
                 for number in piece.lines:
                     tries[number] = tries.get(number, 0) + 1
-        for number, count in tries.items():
-            if count >= self.max_attempts and number in self._raw:
-                custom_id = orjson.loads(self._raw[number])["custom_id"]
-                message = f"The provider's batches did not run this request in {count} tries."
-                payload = error_line(custom_id, "provider_error", message)
-                self._write(number, False, Usage(), payload)
+        out = {n for n, count in tries.items() if count >= self.max_attempts}
+        out = {n for n in out if self.lines.is_open(n)}
+        if not out:
+            return
+        for custom_id, number in (await asyncio.to_thread(self.lines.custom_ids, out)).items():
+            count = tries[number]
+            message = f"The provider's batches did not run this request in {count} tries."
+            self._write(number, False, Usage(), error_line(custom_id, "provider_error", message))
 
     # -- stopping --------------------------------------------------------------
 
@@ -283,50 +395,10 @@ class PieceRunner:
                 await self.backend.cancel(piece.provider_batch_id)
                 self._cancelled.add(piece.piece)
             elif piece.status in ("recorded", "uploaded", "creating"):
-                found = None
-                if piece.status == "creating" or piece.piece in self._unsure:
-                    found = await self.backend.find_batch(piece_metadata(piece))
+                found = await self._look_up(piece)
                 if found is None:
                     await asyncio.to_thread(self.store.pieces.update, piece, status="abandoned")
                 else:
-                    await asyncio.to_thread(
-                        self.store.pieces.update,
-                        piece,
-                        status="created",
-                        provider_batch_id=found["id"],
-                        provider_status=found["status"],
-                    )
+                    await self._adopt(piece, found)
         except UpstreamError as exc:
             log.warning("piece %s/%d.%d: cancel: %s", piece.batch_id, piece.shard, piece.piece, exc)
-
-    # -- checkpoints -----------------------------------------------------------
-
-    async def _checkpoint(self, *, done: bool = False) -> None:
-        assert self._journal is not None
-        snapshot = replace(self.progress, usage=replace(self.progress.usage))
-        await asyncio.to_thread(self._journal.sync)
-        verdict = await asyncio.to_thread(
-            self.store.checkpoint_shard,
-            self.shard,
-            snapshot,
-            time.time(),
-            self.settings.lease_seconds,
-            done=done,
-        )
-        if verdict is ShardVerdict.LOST:
-            self.lost = True
-        elif verdict is ShardVerdict.STOP:
-            self.stopping = True
-
-    async def _close(self) -> None:
-        assert self._journal is not None
-        try:
-            if not self.lost:
-                if not self._raw:
-                    await self._checkpoint(done=True)
-                else:
-                    await asyncio.to_thread(self._journal.sync)
-                    snapshot = replace(self.progress, usage=replace(self.progress.usage))
-                    await asyncio.to_thread(self.store.release_shard, self.shard, snapshot)
-        finally:
-            await asyncio.to_thread(self._journal.close)

@@ -17,17 +17,16 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import replace
 
 from batchyard.backends import Backend, ReportsPacing, Result, RunsHere
-from batchyard.blobs import BlobStore, Journal
+from batchyard.blobs import BlobStore
 from batchyard.config import EngineSettings
-from batchyard.engine import journal
 from batchyard.engine.lines import Line, pending_requests, result_line, usage_of
 from batchyard.engine.retry import RetryPolicy
+from batchyard.engine.session import ShardSession
 from batchyard.engine.spend import SpendGuard
 from batchyard.metrics import Metrics
-from batchyard.records import ShardClaim, ShardProgress, Usage
+from batchyard.records import ShardClaim, Usage
 from batchyard.store import ShardVerdict, Store
 
 log = logging.getLogger("batchyard.engine")
@@ -61,22 +60,27 @@ class ShardRunner:
         self.on_line = on_line
         self.metrics = metrics
         self.spend = spend  # the batch's cost cap, checked before each call (spend.py)
-        self.progress = ShardProgress()
+        self.session = ShardSession(claim, store, blobs, settings)
         self.stopping = False  # finish in-flight lines, start no new ones
-        self.lost = False  # another worker owns the shard: write nothing more
-        self._journal: Journal | None = None
+        self._opened = False
         self._remaining = 0
         self.in_flight = 0  # lines at an upstream: a stop lets them finish
         self._pacing = backend if isinstance(backend, ReportsPacing) else None
         self._here = backend if isinstance(backend, RunsHere) else None
         self._stopped = asyncio.Event()
 
+    @property
+    def lost(self) -> bool:
+        """Another worker owns the shard: write nothing more."""
+        return self.session.lost
+
     def stop(self) -> None:
         self.stopping = True
         self._stopped.set()
 
     async def run(self) -> None:
-        done, self.progress = await asyncio.to_thread(journal.recover, self.blobs, self.shard)
+        done = await self.session.open()
+        self._opened = True
         lines = await asyncio.to_thread(
             pending_requests,
             self.blobs,
@@ -86,7 +90,6 @@ class ShardRunner:
             done,
         )
         self._remaining = len(lines)
-        self._journal = await asyncio.to_thread(journal.open_segment, self.blobs, self.shard)
         checkpointer = asyncio.create_task(self._checkpoint_loop())
         try:
             await self._dispatch(lines)
@@ -94,7 +97,8 @@ class ShardRunner:
             checkpointer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await checkpointer
-            await self._close()
+            self._opened = False  # a late local result must not write while the journal closes
+            await self.session.close(finished=self._remaining == 0)
 
     async def _dispatch(self, lines: list[Line]) -> None:
         size = max(1, self.backend.max_group)
@@ -203,17 +207,11 @@ class ShardRunner:
         return self._remaining
 
     def _record(self, item: Line, result: Result) -> None:
-        if self.lost or self._journal is None:
+        if self.lost or not self._opened:
             return
         number, request = item
         usage = usage_of(result.body) if result.ok else Usage()
-        payload = result_line(request.custom_id, result)
-        self._journal.write(journal.encode(number, result.ok, usage, payload))
-        if result.ok:
-            self.progress.completed += 1
-        else:
-            self.progress.failed += 1
-        self.progress.usage.add(usage)
+        self.session.write(number, result.ok, usage, result_line(request.custom_id, result))
         self._remaining -= 1
         if self.on_line is not None:
             self.on_line()
@@ -232,19 +230,6 @@ class ShardRunner:
             for limit, value in self._pacing.pacing_limits().items():
                 self.metrics.set_pacer_limit(model, limit, value)
 
-    async def _checkpoint(self, *, done: bool = False) -> ShardVerdict:
-        assert self._journal is not None
-        snapshot = replace(self.progress, usage=replace(self.progress.usage))
-        await asyncio.to_thread(self._journal.sync)
-        return await asyncio.to_thread(
-            self.store.checkpoint_shard,
-            self.shard,
-            snapshot,
-            time.time(),
-            self.settings.lease_seconds,
-            done=done,
-        )
-
     async def _checkpoint_loop(self) -> None:
         """Checkpoint until cancelled. A checkpoint that fails (the database or the bucket
         is away) is retried at the next tick; once a whole lease has passed without one,
@@ -253,7 +238,7 @@ class ShardRunner:
         while True:
             await asyncio.sleep(self.settings.checkpoint_seconds)
             try:
-                verdict = await self._checkpoint()
+                verdict = await self.session.checkpoint()
             except Exception as exc:
                 if time.monotonic() - last_ok < self.settings.lease_seconds:
                     log.warning(
@@ -268,28 +253,13 @@ class ShardRunner:
                     self.shard.batch_id,
                     self.shard.index,
                 )
-                self.lost = True
+                self.session.lost = True
                 return
             last_ok = time.monotonic()
             if verdict is ShardVerdict.LOST:
                 log.warning(
                     "shard %s/%d was taken over; stopping", self.shard.batch_id, self.shard.index
                 )
-                self.lost = True
                 return
             if verdict is ShardVerdict.STOP:
                 self.stop()
-
-    async def _close(self) -> None:
-        """Make everything durable, then mark the shard done or hand it back."""
-        assert self._journal is not None
-        try:
-            if not self.lost:
-                if self._remaining == 0:
-                    await self._checkpoint(done=True)
-                else:
-                    await asyncio.to_thread(self._journal.sync)
-                    snapshot = replace(self.progress, usage=replace(self.progress.usage))
-                    await asyncio.to_thread(self.store.release_shard, self.shard, snapshot)
-        finally:
-            await asyncio.to_thread(self._journal.close)

@@ -238,5 +238,17 @@ pieces = Table(
     Column("provider_batch_id", String(128)),
     Column("provider_status", String(32)),
     Column("recorded_at", Float, nullable=False),
+    # The tokens the `fallback` model used on the lines it ran (piece 0 of a shard).
+    Column("usage", JSON),
     Index("ix_pieces_model_status", "model", "status"),
+)
+
+# The enqueued-token limit an upstream showed when it refused a piece with
+# `token_limit_exceeded`: lower than the configured one, it is the one in force.
+piece_limits = Table(
+    "piece_limits",
+    metadata,
+    Column("model", String(255), primary_key=True),
+    Column("enqueued_tokens", BigInteger, nullable=False),
+    Column("learned_at", Float, nullable=False),
 )
