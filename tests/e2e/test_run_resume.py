@@ -180,6 +180,35 @@ def test_ctrl_c_stops_a_local_model_within_seconds_and_the_rerun_resumes(tmp_pat
 
 
 @pytest.mark.local
+@pytest.mark.skipif(
+    importlib.util.find_spec("transformers") is None,
+    reason="needs the 'local' extra (torch, transformers)",
+)
+def test_ctrl_c_stops_a_local_chat_model_mid_generation(tmp_path: Path) -> None:
+    """Ctrl-C during chat generation ends the run within seconds, keeping what was done,
+    and the rerun answers the lines it dropped. (The tiny model is too quick for the wait
+    it saves to show; tests/unit/test_backend_transformers_chat.py proves the stop.)"""
+    from tests.unit.tiny_causal_lm import build_tiny_causal_lm
+
+    model = build_tiny_causal_lm(tmp_path / "tiny-llama")
+    write_config(tmp_path / "by.toml", models=[{"name": "tiny", "backend": "transformers-chat",
+                 "path": str(model), "device": "cpu", "max_concurrency": 1}])  # fmt: skip
+    lines = [
+        {"custom_id": f"c-{i}", "method": "POST", "url": "/v1/chat/completions",
+         "body": {"model": "tiny", "max_tokens": 100, "temperature": 0,
+                  "messages": [{"role": "user", "content": f"line {i}"}]}}
+        for i in range(400)
+    ]  # fmt: skip
+    (tmp_path / "requests.jsonl").write_bytes(b"".join(orjson.dumps(x) + b"\n" for x in lines))
+    first = _interrupt_once_running(_spawn(tmp_path, "requests.jsonl"), tmp_path, more_than=0)
+    kept = _done_when_interrupted(first)
+    assert 0 < kept < 400
+    second = _interrupt_once_running(_spawn(tmp_path, "requests.jsonl"), tmp_path, more_than=kept)
+    assert "Resuming batch_" in second
+    assert _done_when_interrupted(second) > kept
+
+
+@pytest.mark.local
 @needs_local
 def test_ctrl_c_while_the_model_loads_does_not_wait_for_it(tmp_path: Path) -> None:
     write_config(tmp_path / "by.toml", models=[LOCAL])

@@ -421,3 +421,59 @@ async def test_an_interactive_call_finishes_before_batch_work_started_earlier(
     await timed("interactive", [interactive])
     await batch_task
     assert finished == ["interactive", "batch"]
+
+
+async def test_each_request_is_handed_over_as_soon_as_its_rows_are_generated(
+    model_path: Path,
+) -> None:
+    backend = build(model_path, max_batch_size=1)  # one row per generation
+    requests = [chat(f"line {i}", max_tokens=4, temperature=0) for i in range(3)]
+    requests.append(chat("bad", max_tokens=4, n=0))  # a 400, handed over at once
+    seen: list[tuple[int, int, int]] = []  # (index, status, results handed over before)
+
+    def on_result(index: int, result: Result) -> None:
+        seen.append((index, result.status_code, len(seen)))
+
+    results = await backend.run_each(requests, on_result)
+    await asyncio.sleep(0)  # hand-overs are scheduled on the loop from the thread
+    assert sorted(index for index, _, _ in seen) == [0, 1, 2, 3]
+    assert seen[0][:2] == (3, 400)  # rejected before any generation
+    assert [status for _, status, _ in seen[1:]] == [200, 200, 200]
+    assert [r.status_code for r in results] == [200, 200, 200, 400]
+    assert [text(r) for r in results[:3]] == [text(await one(backend, r)) for r in requests[:3]]
+    await backend.aclose()
+
+
+async def test_a_cancelled_call_stops_generating_and_drops_what_is_not_done(
+    model_path: Path,
+) -> None:
+    """A stopping run cancels the call: the generation in progress ends before its next
+    token (the threads are free at once), and no result arrives for the lines left."""
+    backend = build(model_path, max_batch_size=1)
+    requests = [chat(f"line {i}", max_tokens=100, temperature=0) for i in range(6)]
+    arrived: list[int] = []
+    first = asyncio.Event()
+
+    def on_result(index: int, result: Result) -> None:
+        arrived.append(index)
+        first.set()
+
+    call = asyncio.ensure_future(backend.run_each(requests, on_result))
+    await first.wait()
+    call.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await call
+    await backend.aclose()  # joins the generation threads: they stopped mid-row
+    await asyncio.sleep(0.05)
+    assert 1 <= len(arrived) < len(requests)
+
+
+def test_a_set_stop_ends_a_generation_before_its_next_token(model_path: Path) -> None:
+    from batchyard.backends.local.chat import _load
+    from batchyard.backends.local.generation import GenerationStopped, Sampling, generate
+
+    lm = _load(str(model_path), "cpu", "auto", None)
+    stop = threading.Event()
+    stop.set()
+    with pytest.raises(GenerationStopped):
+        generate(lm, [[1, 2, 3]], [Sampling(max_new_tokens=50)], stop=stop)

@@ -17,6 +17,7 @@ FACES = {
         "Backend",
         "Backends",
         "ReportsPacing",
+        "RunsHere",
         "Request",
         "Result",
         "backend_endpoints",

@@ -9,8 +9,9 @@ Each `run` turns its requests into rows (a prompt and how to decode it; `n`
 choices make `n` rows), sorts them by prompt length and generates them in
 batches bounded by `max_batch_size` rows and `max_batch_tokens` (rows times
 the longest prompt plus its new tokens), then writes one OpenAI body per
-request. The decoding loop lives in `generation`, parameter checks in
-`chat_params`.
+request as soon as its rows are done (so a run journals it then). A stopping
+run cancels the call, and the generation ends before its next token. The
+decoding loop lives in `generation`, parameter checks in `chat_params`.
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ from __future__ import annotations
 import asyncio
 import inspect
 import secrets
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,8 +88,19 @@ class TransformersChatBackend:
             False: ThreadPoolExecutor(2, thread_name_prefix=f"chat-{model.name}"),
             True: ThreadPoolExecutor(4, thread_name_prefix=f"chat-{model.name}-interactive"),
         }
+        self._stops: set[threading.Event] = set()  # one per generation in progress
 
     async def run(self, requests: Sequence[Request]) -> list[Result]:
+        return await self.run_each(requests, lambda index, result: None)
+
+    async def run_each(
+        self, requests: Sequence[Request], on_result: Callable[[int, Result], None]
+    ) -> list[Result]:
+        """As `run`, handing each request's result to `on_result` once its rows are generated.
+
+        Cancelled (a stopping run), the generation stops before its next token: the
+        requests not answered yet are dropped, to run again on resume.
+        """
         options = self.options
         assert options.path is not None  # checked by the options
         try:
@@ -99,61 +112,98 @@ class TransformersChatBackend:
                 Result.server_error("transformers-chat", "could not load the model", exc)
                 for _ in requests
             ]
+        loop = asyncio.get_running_loop()
+        stop = threading.Event()
+
+        def report(index: int, result: Result) -> None:
+            if not stop.is_set():
+                loop.call_soon_threadsafe(on_result, index, result)
+
+        self._stops.add(stop)
         try:
             threads = self._threads[any(request.interactive for request in requests)]
-            loop = asyncio.get_running_loop()
-            return await loop.run_in_executor(threads, self._answer, lm, requests)
+            return await loop.run_in_executor(threads, self._answer, lm, requests, report, stop)
+        except asyncio.CancelledError:
+            stop.set()
+            raise
         except Exception as exc:
             return [
                 Result.server_error("transformers-chat", "generation failed", exc) for _ in requests
             ]
+        finally:
+            self._stops.discard(stop)
 
     async def aclose(self) -> None:
-        """Stop the generation threads; the model stays cached for the process's other users."""
+        """Stop the generations, and wait for their threads: a process must not exit while
+        a thread is inside torch. The model stays cached for the process's other users."""
+        for stop in list(self._stops):
+            stop.set()
         for threads in self._threads.values():
-            threads.shutdown(wait=False, cancel_futures=True)
+            await asyncio.to_thread(threads.shutdown, wait=True, cancel_futures=True)
 
-    def _answer(self, lm: LanguageModel, requests: Sequence[Request]) -> list[Result]:
+    def _answer(
+        self,
+        lm: LanguageModel,
+        requests: Sequence[Request],
+        report: Callable[[int, Result], None],
+        stop: threading.Event,
+    ) -> list[Result]:
         """Parse, generate in batches, and write one body per request; runs in a worker thread."""
-        jobs: list[Job | Result] = []
-        for request in requests:
+        results: dict[int, Result] = {}
+        accepted: list[tuple[int, Job]] = []  # (request index, its parsed job)
+        for index, request in enumerate(requests):
             try:
-                jobs.append(
-                    parse(request.endpoint, request.body, lm, self.options.default_max_tokens)
-                )
+                job = parse(request.endpoint, request.body, lm, self.options.default_max_tokens)
             except BadRequest as exc:
-                jobs.append(Result.rejected(exc))
+                results[index] = Result.rejected(exc)
+                report(index, results[index])
+            else:
+                accepted.append((index, job))
+
+        def answered(position: int, choices: list[Completion]) -> None:
+            index, job = accepted[position]
+            body = self._body(requests[index], job, choices)
+            results[index] = Result(200, body, request_id())
+            report(index, results[index])
+
         interactive = any(request.interactive for request in requests)
-        accepted = [job for job in jobs if isinstance(job, Job)]
         try:
-            completions = iter(self._generate(lm, accepted, interactive))
+            self._generate(lm, [job for _, job in accepted], interactive, answered, stop)
         except Exception as exc:  # out of memory, a broken model: the 400s still stand
             error = Result.server_error("transformers-chat", "generation failed", exc)
-            return [job if isinstance(job, Result) else error for job in jobs]
-        results = []
-        for request, job in zip(requests, jobs, strict=True):
-            if isinstance(job, Result):
-                results.append(job)
-            else:
-                choices = [next(completions) for _ in job.samplings]
-                results.append(Result(200, self._body(request, job, choices), request_id()))
-        return results
+            return [results.get(index, error) for index in range(len(requests))]
+        return [results[index] for index in range(len(requests))]
 
-    def _generate(self, lm: LanguageModel, jobs: list[Job], interactive: bool) -> list[Completion]:
-        """Every row of every job, generated in length-sorted batches; returned in job order."""
-        rows = [
-            (prompt, sampling)
-            for job in jobs
-            for prompt, sampling in zip(job.rows, job.samplings, strict=True)
-        ]
+    def _generate(
+        self,
+        lm: LanguageModel,
+        jobs: list[Job],
+        interactive: bool,
+        answered: Callable[[int, list[Completion]], None],
+        stop: threading.Event,
+    ) -> None:
+        """Every row of every job, generated in length-sorted batches; `answered` gets a
+        job's completions (in its row order) as soon as its last row is done."""
+        rows: list[tuple[list[int], Sampling]] = []
+        owner: list[int] = []  # the job of each row
+        mine: list[range] = []  # the rows of each job
+        for position, job in enumerate(jobs):
+            mine.append(range(len(rows), len(rows) + len(job.rows)))
+            rows.extend(zip(job.rows, job.samplings, strict=True))
+            owner.extend([position] * len(job.rows))
+        left = [len(job.rows) for job in jobs]
         order = sorted(range(len(rows)), key=lambda index: len(rows[index][0]))
         done: dict[int, Completion] = {}
         for batch in self._batches(order, rows):
             prompts = [rows[index][0] for index in batch]
             samplings = [rows[index][1] for index in batch]
-            outputs = generate(lm, prompts, samplings, interactive=interactive)
+            outputs = generate(lm, prompts, samplings, interactive=interactive, stop=stop)
             done.update(zip(batch, outputs, strict=True))
-        return [done[index] for index in range(len(rows))]
+            for index in batch:
+                position = owner[index]
+                left[position] -= 1
+                if left[position] == 0:
+                    answered(position, [done[row] for row in mine[position]])
 
     def _batches(self, order: list[int], rows: list[tuple[list[int], Sampling]]) -> list[list[int]]:
         """Split length-sorted rows into batches within the row and token budgets."""

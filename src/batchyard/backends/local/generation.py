@@ -104,18 +104,27 @@ class PriorityGate:
                 self._condition.notify_all()
 
 
+class GenerationStopped(Exception):
+    """The caller gave up on a generation (a stopping run): nothing of it is kept."""
+
+
 def generate(
     lm: LanguageModel,
     prompts: Sequence[list[int]],
     samplings: Sequence[Sampling],
     *,
     interactive: bool = False,
+    stop: threading.Event | None = None,
 ) -> list[Completion]:
-    """Complete every prompt (token ids) in one batch; runs in a worker thread."""
+    """Complete every prompt (token ids) in one batch; runs in a worker thread.
+
+    Once `stop` is set, it raises `GenerationStopped` before its next token, so a
+    stopping run waits for one forward pass, not for a whole group's tokens.
+    """
     import torch
 
     with lm.gate.generation(interactive), torch.inference_mode():
-        return _Batch(lm, prompts, samplings, interactive).run()
+        return _Batch(lm, prompts, samplings, interactive, stop).run()
 
 
 class _Batch:
@@ -127,10 +136,12 @@ class _Batch:
         prompts: Sequence[list[int]],
         samplings: Sequence[Sampling],
         interactive: bool,
+        stop: threading.Event | None,
     ) -> None:
         import torch
 
         self.lm, self.samplings, self.interactive = lm, list(samplings), interactive
+        self.stop = stop
         size, width = len(prompts), max(len(p) for p in prompts)
         ids = torch.full((size, width), lm.pad_id, dtype=torch.long)
         mask = torch.zeros((size, width), dtype=torch.long)
@@ -151,6 +162,8 @@ class _Batch:
     def run(self) -> list[Completion]:
         past = None
         for _ in range(max(s.max_new_tokens for s in self.samplings)):
+            if self.stop is not None and self.stop.is_set():
+                raise GenerationStopped
             positions = (self.mask.cumsum(-1) - 1).clamp(min=0)
             if past is not None:
                 positions = positions[:, -1:]
