@@ -26,6 +26,7 @@ from batchyard.blobs import BlobStore
 from batchyard.config import Settings
 from batchyard.engine.finalizer import OUTPUT_RETENTION_SECONDS, finalize
 from batchyard.engine.intake import validate_batch
+from batchyard.engine.limiter import FairLimiter
 from batchyard.engine.monitor import Monitor
 from batchyard.engine.piece_loop import PieceLoop, piece_models
 from batchyard.engine.retry import RetryPolicy
@@ -87,7 +88,7 @@ class Engine:
         # then whoever built it closes it.
         self.backends = backends or Backends(settings)
         self._owns_backends = backends is None
-        self._limiters: dict[str, asyncio.Semaphore] = {}
+        self._limiters: dict[str, FairLimiter] = {}
         self._runners: set[ShardRunner] = set()
         self._spend = SpendGuards(settings, store, self.metrics)  # cost caps, at admission
         self.pieces = PieceLoop(settings, store, blobs, self.backends, self.worker_id)
@@ -269,11 +270,20 @@ class Engine:
 
     async def _shards_loop(self) -> None:
         wake = self._new_wake()
-        tasks: set[asyncio.Task[None]] = set()
+        tasks: dict[asyncio.Task[None], bool] = {}  # each running shard: given up on?
+        active = self.settings.engine.active_shards
+        order = ClaimOrder(self.settings.engine.claim_order)
         while not self._stopping.is_set():
             wake.clear()
             claimed = False
-            if len(tasks) < self.settings.engine.active_shards:
+            # Shards of batches the plan gave up on do not hold a slot from those that
+            # can still finish, and a full engine still takes a shard of a project that
+            # runs none anywhere: a light project's first shard starts now, not when a
+            # heavy project's shard ends. Never more than twice `active_shards`; the
+            # model's limiter caps the calls and shares them (engine/limiter.py).
+            held = sum(not given_up for given_up in tasks.values())
+            newcomer = held >= active and order is ClaimOrder.FAIR
+            if len(tasks) < 2 * active and (held < active or newcomer):
                 try:
                     claim = await asyncio.to_thread(
                         self.store.claim_shard,
@@ -282,8 +292,9 @@ class Engine:
                         self.settings.engine.lease_seconds,
                         self._shard_models(),
                         self.settings.weights(),
-                        order=ClaimOrder(self.settings.engine.claim_order),
+                        order=order,
                         aging_seconds=self.settings.engine.aging_seconds or None,
+                        idle_projects_only=newcomer,
                     )
                 except Exception:
                     log.exception("claiming a shard failed")
@@ -291,8 +302,8 @@ class Engine:
                 if claim is not None:
                     claimed = True
                     task = asyncio.create_task(self._run_shard(claim))
-                    tasks.add(task)
-                    task.add_done_callback(tasks.discard)
+                    tasks[task] = claim.given_up
+                    task.add_done_callback(tasks.pop)
             if not claimed:
                 await self._sleep(wake)
         if tasks:
@@ -303,7 +314,11 @@ class Engine:
         runner = ShardRunner(
             claim,
             backend=self._backend(claim.model),
-            limiter=self._limiter(claim.model),
+            limiter=self._limiter(claim.model).slot(
+                claim.project,
+                f"{claim.shard.batch_id}/{claim.shard.index}",
+                given_up=claim.given_up,
+            ),
             store=self.store,
             blobs=self.blobs,
             settings=self.settings.engine,
@@ -342,8 +357,9 @@ class Engine:
     def _backend(self, model: str) -> Backend:
         return self.backends.get(model)
 
-    def _limiter(self, model: str) -> asyncio.Semaphore:
-        """At most `max_concurrency` calls at once; a backend that paces itself (adaptive
+    def _limiter(self, model: str) -> FairLimiter:
+        """At most `max_concurrency` calls at once, shared by project weight between the
+        shards running (engine/limiter.py); a backend that paces itself (adaptive
         concurrency over several URLs) gets its own ceiling, and admits within it."""
         if model not in self._limiters:
             config = self.settings.model(model)
@@ -351,5 +367,5 @@ class Engine:
             size = config.max_concurrency if config else 1
             if isinstance(backend, ReportsPacing):
                 size = backend.max_in_flight
-            self._limiters[model] = asyncio.Semaphore(size)
+            self._limiters[model] = FairLimiter(size, self.settings.weights())
         return self._limiters[model]
