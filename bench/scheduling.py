@@ -1,17 +1,20 @@
 """Scheduling under overload: FIFO vs the deadline order vs fair share with feasibility.
 
 Runs the real server (engine and API in one `batchyard serve`) with the mock model at a
-fixed ~80 lines/s and a compressed clock (windows of 10-30 s instead of 24 h), submits
+fixed ~80 lines/s and a compressed clock (windows of 10-45 s instead of 24 h), submits
 scripted workloads through the openai SDK, one API key per project, and watches every
 batch until it ends. For each workload and `[engine] claim_order` it reports the share
 of batches and of lines done inside their window, each project's share of the lines
 done, and p50/p99 queueing delay (submit -> first line done) of small batches. Writes
 bench/results/scheduling.{json,md} and one PNG per workload (matplotlib).
 
-    python bench/scheduling.py            # about 5 minutes on 2 cores
+    python bench/scheduling.py            # about 14 minutes on 2 cores
+    python bench/scheduling.py --only b-heavy-light --policies fair --no-write
 
-Workloads (issue 16): (a) 2x overload with mixed windows; (b) one heavy project and five
-light ones; (c) a five-part job with one deadline; (d) a burst during a long batch.
+Workloads (issue 16): (a) 2x overload with mixed windows: 66 small and medium batches from
+three projects and two large ones; (b) one heavy project and five light ones, with the
+light batch's solo run time measured alone for the target; (c) a five-part job with one
+deadline; (d) a burst during a long batch.
 """
 
 from __future__ import annotations
