@@ -76,7 +76,8 @@ def time_claims(store: Store, n: int, weights: dict[str, int]) -> list[float]:
     took = []
     for i in range(n):
         start = time.perf_counter()
-        claim = store.claim_shard(f"w{i}", NOW, 30, ["m"], weights)
+        # The engine's defaults: the fair order with aging (300 s), as `serve` claims.
+        claim = store.claim_shard(f"w{i}", NOW, 30, ["m"], weights, aging_seconds=300)
         took.append((time.perf_counter() - start) * 1000)
         assert claim is not None
     return took

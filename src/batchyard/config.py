@@ -241,12 +241,15 @@ class MonitorSettings:
 
     interval_seconds: float = 1.0
     eta_window_seconds: float = 300.0
+    plan_margin_seconds: float = 60.0  # the plan aims to end each batch this much early
     breaker_lines: int = 0
     breaker_max_error_share: float = 0.5
 
     def __post_init__(self) -> None:
         if self.breaker_lines < 0:
             raise ConfigError("[monitor] breaker_lines must be 0 (off) or more")
+        if self.plan_margin_seconds < 0:
+            raise ConfigError("[monitor] plan_margin_seconds must be 0 or more")
         if not 0 <= self.breaker_max_error_share < 1:
             raise ConfigError("[monitor] breaker_max_error_share must be in [0, 1)")
 

@@ -198,6 +198,9 @@ class ShardClaim:
     model: str
     input_blob_key: str
     expires_at: int
+    # Taken from the batches the plan gave up on: it runs on what the others leave
+    # (the engine's slots and the model's limiter put it last; docs/scheduling.md).
+    given_up: bool = False
 
 
 @dataclass(slots=True)

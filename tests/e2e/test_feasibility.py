@@ -25,7 +25,7 @@ def test_an_infeasible_batch_is_flagged_and_yields_to_a_feasible_one(
 ) -> None:
     server = make_server(
         models=[{**MODEL, "max_concurrency": 4}],
-        monitor={"interval_seconds": 0.2},
+        monitor={"interval_seconds": 0.2, "plan_margin_seconds": 1},
         engine={"shard_lines": 20, "active_shards": 2},
         limits={"completion_windows": ["24h", "15s", "60s"]},
     )

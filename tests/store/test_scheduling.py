@@ -124,7 +124,7 @@ def test_metrics_show_each_projects_share_against_its_entitlement(store: Store) 
 def mark_at_risk(store: Store, batch: BatchRecord, reason: str | None = "late") -> None:
     """What the monitor writes when its plan ends the batch after its window."""
     store.monitor.record_progress([(batch.id, 0)], NOW, 300)
-    assert store.plans.record({batch.id: (NOW + 10**6, reason)}, NOW) == 1
+    assert store.plans.record({batch.id: (NOW + 10**6, reason, False)}, NOW) == 1
 
 
 def test_an_at_risk_batch_yields_to_one_that_can_still_finish(store: Store) -> None:
@@ -163,9 +163,56 @@ def test_the_baseline_orders_ignore_projects(store: Store, order: ClaimOrder, fi
     assert busy.shard.batch_id == again.shard.batch_id == made[first].id
 
 
-def test_an_at_risk_batch_does_not_jump_the_queue_by_aging(store: Store) -> None:
+def test_a_batch_given_up_on_still_gets_a_shard_by_aging_but_no_more(store: Store) -> None:
     first = started(store, "p", 5, expires_in=600)
-    doomed = started(store, "p", 1, expires_in=3600)
+    doomed = started(store, "p", 3, expires_in=3600)
     mark_at_risk(store, doomed)
+    running = store.claim_shard("w", NOW, 30, aging_seconds=60)
+    assert running is not None and running.shard.batch_id == first.id  # now started
+    aged = store.claim_shard("w0", NOW + 61, 30, aging_seconds=60)
+    assert aged is not None and aged.shard.batch_id == doomed.id
+    after = store.claim_shard("w1", NOW + 62, 30, aging_seconds=60)
+    assert after is not None and after.shard.batch_id == first.id and not after.given_up
+
+
+def test_a_batch_the_plan_finishes_in_time_is_not_pushed_by_aging(store: Store) -> None:
+    # Aging every batch of an overloaded queue that waited would make the queue FIFO;
+    # the plan already starts a batch it keeps soon enough.
+    urgent = started(store, "p", 5, expires_in=600)
+    loose = started(store, "p", 1, expires_in=3600)
+    store.monitor.record_progress([(loose.id, 0)], NOW, 300)
+    assert store.plans.record({loose.id: (NOW + 1800, None, False)}, NOW) == 1
     claim = store.claim_shard("w", NOW + 61, 30, aging_seconds=60)
-    assert claim is not None and claim.shard.batch_id == first.id
+    assert claim is not None and claim.shard.batch_id == urgent.id
+
+
+def test_a_batch_given_up_on_yields_to_another_projects_batch(store: Store) -> None:
+    # Project a runs nothing, so fair share alone would serve it first; its only batch is
+    # given up on, so b's batch that can still finish takes the slot.
+    doomed = started(store, "a", 3, expires_in=600)
+    theirs = started(store, "b", 3, expires_in=3600)
+    mark_at_risk(store, doomed)
+    claims = claim_many(store, 4)
+    assert [c.shard.batch_id for c in claims] == [theirs.id] * 3 + [doomed.id]
+    assert [c.given_up for c in claims] == [False] * 3 + [True]
+
+
+def test_an_urgent_batch_goes_before_the_shares(store: Store) -> None:
+    busy = started(store, "a", 3, expires_in=3600)
+    tight = started(store, "b", 3, expires_in=600)
+    store.monitor.record_progress([(tight.id, 0)], NOW, 300)
+    assert store.plans.record({tight.id: (NOW + 500, None, True)}, NOW) == 1
+    # b runs more than a by then, yet its urgent batch keeps going first; then a's.
+    claims = [c.shard.batch_id for c in claim_many(store, 4)]
+    assert claims == [tight.id] * 3 + [busy.id]
+
+
+def test_a_full_engine_takes_only_projects_that_run_nothing(store: Store) -> None:
+    heavy = started(store, "heavy", 5)
+    light = started(store, "light", 2)
+    held = store.claim_shard("w0", NOW, 30, None, None, idle_projects_only=True)
+    assert held is not None  # nothing runs: any project is idle
+    extra = store.claim_shard("w1", NOW, 30, None, None, idle_projects_only=True)
+    assert extra is not None and extra.shard.batch_id != held.shard.batch_id
+    assert store.claim_shard("w2", NOW, 30, None, None, idle_projects_only=True) is None
+    assert {held.shard.batch_id, extra.shard.batch_id} == {heavy.id, light.id}

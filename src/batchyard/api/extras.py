@@ -15,7 +15,7 @@ from batchyard.api.schemas import batch_object
 from batchyard.backends.base import parse_options
 from batchyard.backends.batchapi import BatchAPIOptions
 from batchyard.config import ModelConfig, Settings
-from batchyard.eta import Estimate, estimate
+from batchyard.eta import estimate
 from batchyard.pricing import cost_of, parse_cap
 from batchyard.records import BatchRecord, BatchStatus, ProgressMarks, Usage
 from batchyard.store import Store
@@ -52,7 +52,9 @@ def batch_extra(
             "savings": spent.savings_usd,
             "cap": cap,
         }
-    reason = _at_risk_reason(record, marks, eta) if running else None
+    # At risk is the monitor's plan alone (engine/feasibility.py): the same verdict the
+    # claim acts on, with the model's throughput and the batches ahead in its reason.
+    reason = marks.at_risk_reason if running and marks is not None else None
     planned = marks.plan_eta if running and marks is not None else None
     return {
         # The batch's own measured pace when it has one (the ETA rule's guarantee,
@@ -64,22 +66,6 @@ def batch_extra(
         "cost": cost,
         "stop_reason": record.stop_reason.value if record.stop_reason else None,
     }
-
-
-def _at_risk_reason(
-    record: BatchRecord, marks: ProgressMarks | None, own: Estimate | None
-) -> str | None:
-    """The monitor's reason (the model's throughput, what is ahead), else the batch's own
-    pace passing `expires_at`."""
-    if marks is not None and marks.at_risk_reason:
-        return marks.at_risk_reason
-    if own is None or not own.at_risk or own.eta is None:
-        return None
-    return (
-        f"At its measured {own.lines_per_second:g} lines/s, its "
-        f"{record.total - record.completed - record.failed:,} lines left would end "
-        f"{own.eta - record.expires_at:,} s after it expires."
-    )
 
 
 def batch_objects(

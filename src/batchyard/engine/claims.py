@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any
 
 from batchyard.records import ShardClaim
@@ -19,7 +19,7 @@ log = logging.getLogger("batchyard.engine")
 
 
 async def claim_loop(
-    claim: Callable[[int], ShardClaim | None],
+    claim: Callable[[Sequence[ShardClaim]], ShardClaim | None],
     run: Callable[[ShardClaim], Coroutine[Any, Any, None]],
     *,
     stopping: asyncio.Event,
@@ -28,12 +28,13 @@ async def claim_loop(
     what: str,
 ) -> set[asyncio.Task[None]]:
     """Until `stopping`; returns the shard tasks still running, for the caller to end.
-    `claim` is told how many of this loop's shards run now (None: no room, or no work)."""
-    tasks: set[asyncio.Task[None]] = set()
+    `claim` is shown the claims of this loop's shards that run now, to judge whether
+    there is room (None: no room, or no work)."""
+    tasks: dict[asyncio.Task[None], ShardClaim] = {}
     while not stopping.is_set():
         wake.clear()
         try:
-            got = await asyncio.to_thread(claim, len(tasks))
+            got = await asyncio.to_thread(claim, list(tasks.values()))
         except Exception:
             log.exception("claiming a %s failed", what)
             got = None
@@ -41,9 +42,9 @@ async def claim_loop(
             await sleep(wake)
             continue
         task = asyncio.create_task(run(got))
-        tasks.add(task)
-        task.add_done_callback(tasks.discard)
-    return tasks
+        tasks[task] = got
+        task.add_done_callback(tasks.pop)
+    return set(tasks)
 
 
 async def run_claimed(work: Awaitable[None], claim: ShardClaim, what: str) -> None:

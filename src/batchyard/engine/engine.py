@@ -19,7 +19,7 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 from batchyard.backends import Backend, Backends, ReportsPacing
 from batchyard.blobs import BlobStore
@@ -27,6 +27,7 @@ from batchyard.config import Settings
 from batchyard.engine.claims import claim_loop, run_claimed
 from batchyard.engine.finalizer import OUTPUT_RETENTION_SECONDS, finalize
 from batchyard.engine.intake import validate_batch
+from batchyard.engine.limiter import FairLimiter
 from batchyard.engine.monitor import Monitor
 from batchyard.engine.pacer_report import report_pacers
 from batchyard.engine.piece_loop import PieceLoop, piece_models
@@ -89,7 +90,7 @@ class Engine:
         # then whoever built it closes it.
         self.backends = backends or Backends(settings)
         self._owns_backends = backends is None
-        self._limiters: dict[str, asyncio.Semaphore] = {}
+        self._limiters: dict[str, FairLimiter] = {}
         self._runners: set[ShardRunner] = set()
         self._spend = SpendGuards(settings, store, self.metrics)  # cost caps, at admission
         self.pieces = PieceLoop(settings, store, blobs, self.backends, self.worker_id, self.policy)
@@ -282,8 +283,18 @@ class Engine:
                 )
 
     async def _shards_loop(self) -> None:
-        def claim(running: int) -> ShardClaim | None:
-            if running >= self.settings.engine.active_shards:
+        active = self.settings.engine.active_shards
+        order = ClaimOrder(self.settings.engine.claim_order)
+
+        def claim(running: Sequence[ShardClaim]) -> ShardClaim | None:
+            # Shards of batches the plan gave up on do not hold a slot from those that
+            # can still finish, and a full engine still takes a shard of a project that
+            # runs none anywhere: a light project's first shard starts now, not when a
+            # heavy project's shard ends. Never more than twice `active_shards`; the
+            # model's limiter caps the calls and shares them (engine/limiter.py).
+            held = sum(not c.given_up for c in running)
+            newcomer = held >= active and order is ClaimOrder.FAIR
+            if len(running) >= 2 * active or (held >= active and not newcomer):
                 return None
             return self.store.claim_shard(
                 self.worker_id,
@@ -291,8 +302,9 @@ class Engine:
                 self.settings.engine.lease_seconds,
                 self._shard_models(),
                 self.settings.weights(),
-                order=ClaimOrder(self.settings.engine.claim_order),
+                order=order,
                 aging_seconds=self.settings.engine.aging_seconds or None,
+                idle_projects_only=newcomer,
             )
 
         tasks = await claim_loop(
@@ -311,7 +323,11 @@ class Engine:
         runner = ShardRunner(
             claim,
             backend=self._backend(claim.model),
-            limiter=self._limiter(claim.model),
+            limiter=self._limiter(claim.model).slot(
+                claim.project,
+                f"{claim.shard.batch_id}/{claim.shard.index}",
+                given_up=claim.given_up,
+            ),
             store=self.store,
             blobs=self.blobs,
             settings=self.settings.engine,
@@ -344,8 +360,9 @@ class Engine:
     def _backend(self, model: str) -> Backend:
         return self.backends.get(model)
 
-    def _limiter(self, model: str) -> asyncio.Semaphore:
-        """At most `max_concurrency` calls at once; a backend that paces itself (adaptive
+    def _limiter(self, model: str) -> FairLimiter:
+        """At most `max_concurrency` calls at once, shared by project weight between the
+        shards running (engine/limiter.py); a backend that paces itself (adaptive
         concurrency over several URLs) gets its own ceiling, and admits within it."""
         if model not in self._limiters:
             config = self.settings.model(model)
@@ -353,5 +370,5 @@ class Engine:
             size = config.max_concurrency if config else 1
             if isinstance(backend, ReportsPacing):
                 size = backend.max_in_flight
-            self._limiters[model] = asyncio.Semaphore(size)
+            self._limiters[model] = FairLimiter(size, self.settings.weights())
         return self._limiters[model]

@@ -40,6 +40,8 @@ class Monitor:
         self.store = store
         self.metrics = metrics
         self.on_stop = on_stop
+        self.throughput = feasibility.Throughput(settings.monitor.eta_window_seconds)
+        self._at_risk: set[str] = set()  # as of the last plan, to log only the changes
 
     async def run(self, stopping: asyncio.Event) -> None:
         interval = self.settings.monitor.interval_seconds
@@ -77,13 +79,37 @@ class Monitor:
 
     def _plan(self, running: list[RunningBatch], now: float) -> None:
         """Forecast each batch's end in the claim's order; flag those that would be late."""
-        marks = self.store.monitor.progress_of(b.id for b in running)
-        rates = feasibility.throughput(running, marks, now)
-        plans = feasibility.plan(running, rates, self.settings.weights(), now)
+        ended = self.store.monitor.finished_of(self.throughput.gone(running))
+        rates = self.throughput.observe(running, ended, now)
+        plans = feasibility.plan(
+            running,
+            rates,
+            self.settings.weights(),
+            now,
+            margin=self.settings.monitor.plan_margin_seconds,
+            at_risk=self._at_risk,
+        )
         self.store.plans.record(
-            {b.id: (p.eta, p.reason) if (p := plans.get(b.id)) else (None, None) for b in running},
+            {
+                b.id: (p.eta, p.reason, p.urgent) if (p := plans.get(b.id)) else (None, None, False)
+                for b in running
+            },
             now,
         )
+        at_risk = {batch_id for batch_id, p in plans.items() if p.reason is not None}
+        for batch in running:
+            if (batch.id in at_risk) != (batch.id in self._at_risk):
+                planned = plans.get(batch.id)
+                log.info(
+                    "batch %s (%d lines left) %s: planned end %+.1f s from its window's "
+                    "end (%s lines/s)",
+                    batch.id,
+                    batch.total - batch.completed - batch.failed,
+                    "at risk" if batch.id in at_risk else "can finish in time",
+                    planned.eta - batch.expires_at if planned else float("nan"),
+                    f"{rates[batch.model]:.3g}" if batch.model in rates else "-",
+                )
+        self._at_risk = at_risk
 
     def verdict(self, batch: RunningBatch) -> Verdict | None:
         """Why this batch must stop now, if it must: the cost cap first, then the breaker."""

@@ -12,7 +12,7 @@ import asyncio
 import logging
 import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 from batchyard.backends import Backends
 from batchyard.backends.base import parse_options
@@ -104,7 +104,7 @@ class PieceLoop:
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
 
-    def _claim(self, _running: int) -> ShardClaim | None:
+    def _claim(self, _running: Sequence[ShardClaim]) -> ShardClaim | None:
         """A shard of the first model with room under its `max_concurrency`, in the engine's
         claim order (fair share, aging) as the shard loop claims."""
         engine = self.settings.engine

@@ -40,7 +40,7 @@ class ShardRunner:
         claim: ShardClaim,
         *,
         backend: Backend,
-        limiter: asyncio.Semaphore,
+        limiter: contextlib.AbstractAsyncContextManager[None],
         store: Store,
         blobs: BlobStore,
         settings: EngineSettings,

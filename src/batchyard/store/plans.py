@@ -25,8 +25,9 @@ class PlanStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def record(self, plans: Mapping[str, tuple[float | None, str | None]], now: float) -> int:
-        """Set each batch's (forecast end, at-risk reason); returns how many rows changed.
+    def record(self, plans: Mapping[str, tuple[float | None, str | None, bool]], now: float) -> int:
+        """Set each batch's (forecast end, at-risk reason, urgent); returns how many rows
+        changed.
 
         A batch must already have progress marks (the monitor writes them first).
         """
@@ -35,22 +36,23 @@ class PlanStore:
         changed = 0
         with self.engine.begin() as conn:
             known = {
-                row[0]: (row[1], row[2])
+                row[0]: (row[1], row[2], bool(row[3]))
                 for row in conn.execute(
                     select(
                         batch_progress.c.batch_id,
                         batch_progress.c.plan_eta,
                         batch_progress.c.at_risk_reason,
+                        batch_progress.c.plan_urgent,
                     ).where(batch_progress.c.batch_id.in_(list(plans)))
                 )
             }
-            for batch_id, (eta, reason) in plans.items():
-                if batch_id not in known or not _moved(known[batch_id], eta, reason, now):
+            for batch_id, (eta, reason, urgent) in plans.items():
+                if batch_id not in known or not _moved(known[batch_id], eta, reason, urgent, now):
                     continue
                 conn.execute(
                     update(batch_progress)
                     .where(batch_progress.c.batch_id == batch_id)
-                    .values(plan_eta=eta, at_risk_reason=reason)
+                    .values(plan_eta=eta, at_risk_reason=reason, plan_urgent=urgent)
                 )
                 changed += 1
         return changed
@@ -72,10 +74,16 @@ class PlanStore:
 
 
 def _moved(
-    old: tuple[float | None, str | None], eta: float | None, reason: str | None, now: float
+    old: tuple[float | None, str | None, bool],
+    eta: float | None,
+    reason: str | None,
+    urgent: bool,
+    now: float,
 ) -> bool:
-    old_eta, old_reason = old
+    old_eta, old_reason, old_urgent = old
     if (old_reason is None) != (reason is None) or (old_eta is None) != (eta is None):
+        return True
+    if old_urgent != urgent:
         return True
     if old_eta is None or eta is None:
         return False

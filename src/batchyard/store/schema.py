@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     Float,
     Index,
@@ -18,6 +19,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 metadata = MetaData()
@@ -168,9 +170,12 @@ batch_progress = Table(
     Column("mark_finished", Integer, nullable=False),
     # The monitor's plan (engine/feasibility.py): when the batch should end in the claim's
     # order at the model's measured throughput, and, if after `expires_at`, why. The claim
-    # puts batches with a reason behind those without.
+    # puts batches with a reason behind those without. `plan_urgent`: it would miss its
+    # window on its project's share, and running it ahead of the shares makes no other
+    # batch late, so the claim runs it first.
     Column("plan_eta", Float),
     Column("at_risk_reason", Text),
+    Column("plan_urgent", Boolean, nullable=False, server_default=false()),
 )
 
 # -- issue 7: API keys and retention -------------------------------------------

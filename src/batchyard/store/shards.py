@@ -36,12 +36,15 @@ class ShardStore(StoreBase):
         *,
         order: ClaimOrder = ClaimOrder.FAIR,
         aging_seconds: float | None = None,
+        idle_projects_only: bool = False,
     ) -> ShardClaim | None:
         """Take the next runnable shard: pending, or running under a lease that ran out.
 
         The project most under its weighted share goes first (`weights`, default 1 each);
         within it, a batch that waited `aging_seconds` with nothing claimed, then batches
-        not at risk, each by deadline, then submission (store/scheduling.py).
+        not at risk, each by deadline, then submission; batches at risk only after every
+        project's others (store/scheduling.py). `idle_projects_only`: only projects that
+        run no shard now (a full engine's extra claim for newcomers).
         """
         runnable = or_(
             shards.c.status == "pending",
@@ -72,10 +75,20 @@ class ShardStore(StoreBase):
             query = query.with_for_update(of=shards, skip_locked=True)
         with self._tx() as conn:
             row = None
-            candidates = claim_order(conn, now, models, weights or {}, order, aging_seconds)
-            for batch_id in candidates:
+            candidates = claim_order(
+                conn,
+                now,
+                models,
+                weights or {},
+                order,
+                aging_seconds,
+                idle_projects_only=idle_projects_only,
+            )
+            given_up = False
+            for batch_id, at_risk in candidates:
                 row = conn.execute(query.where(shards.c.batch_id == batch_id)).mappings().first()
                 if row is not None:
+                    given_up = at_risk
                     break
             if row is None:
                 return None
@@ -99,6 +112,7 @@ class ShardStore(StoreBase):
             model=row["model"],
             input_blob_key=row["blob_key"],
             expires_at=row["expires_at"],
+            given_up=given_up,
         )
 
     def checkpoint_shard(
