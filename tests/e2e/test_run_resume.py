@@ -210,6 +210,36 @@ def test_ctrl_c_stops_a_local_chat_model_mid_generation(tmp_path: Path) -> None:
 
 @pytest.mark.local
 @needs_local
+def test_the_demos_own_command_resumes_after_ctrl_c(tmp_path: Path) -> None:
+    """scripts/demo after its setup step: the example's generator, then `batchyard run`
+    exactly as the demo calls it (no config: the bundled model). Interrupted, it says to
+    run the demo again, and the demo run again resumes the same batch."""
+    repo = Path(__file__).resolve().parents[2]
+    write_config(tmp_path / "by.toml", models=[LOCAL])  # only for _lines_done's store path
+
+    def demo() -> subprocess.Popen[str]:
+        subprocess.run(
+            [sys.executable, str(repo / "examples/kb/make_requests.py"),
+             "--output", "requests.jsonl"],
+            cwd=tmp_path, check=True, capture_output=True,
+        )  # fmt: skip
+        return subprocess.Popen(
+            [sys.executable, "-m", "batchyard", "run", "requests.jsonl", "--data-dir",
+             ".batchyard", "--output", "vectors.jsonl", "--errors", "errors.jsonl"],
+            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            env={**os.environ, "COLUMNS": "200", "BATCHYARD_RESUME_COMMAND": "scripts/demo"},
+        )  # fmt: skip
+
+    first = _interrupt_once_running(demo(), tmp_path, more_than=0)
+    assert "Run the same command to resume: scripts/demo" in first
+    kept = _done_when_interrupted(first)
+    second = _interrupt_once_running(demo(), tmp_path, more_than=kept)
+    assert "Resuming batch_" in second
+    assert first.split("Started ")[1].split()[0] == second.split("Resuming ")[1].split()[0]
+
+
+@pytest.mark.local
+@needs_local
 def test_ctrl_c_while_the_model_loads_does_not_wait_for_it(tmp_path: Path) -> None:
     write_config(tmp_path / "by.toml", models=[LOCAL])
     (tmp_path / "requests.jsonl").write_bytes(_embedding_lines(300))
