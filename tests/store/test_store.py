@@ -227,6 +227,17 @@ def test_batches_list_newest_first_with_cursor(store: Store) -> None:
     assert store.file_in_use("p", "file-x")
 
 
+def test_a_cursor_or_filter_holding_a_nul_names_nothing(store: Store) -> None:
+    """PostgreSQL refuses a NUL in a query string; no id or purpose holds one, so the page
+    is empty, as for any cursor the store does not know (the API's fuzzer sends these)."""
+    add_file(store)
+    add_batch(store)
+    assert store.list_files("p", after="\x00\x92", limit=10) == ([], False)
+    assert store.list_files("p", purpose="batch\x00", limit=10) == ([], False)
+    assert store.list_batches("p", after="batch_\x00", limit=10) == ([], False)
+    assert store.webhooks.list_endpoints("p", after="we_\x00", limit=10) == ([], False)
+
+
 def test_leases_of_dead_workers_end_at_once(store: Store) -> None:
     started_batch(store, shards=2)
     claim = store.claim_shard("host:1:dead", NOW, 30)

@@ -56,6 +56,8 @@ class FileStore(StoreBase):
         """A page of live files and whether more follow. An unknown `after` gives an empty page."""
         query = select(files).where(files.c.project == project, files.c.deleted_at.is_(None))
         if purpose is not None:
+            if "\x00" in purpose:
+                return [], False  # no purpose holds a NUL (and PostgreSQL refuses one)
             query = query.where(files.c.purpose == purpose)
         with self._tx() as conn:
             rows, has_more = fetch_page(

@@ -22,6 +22,8 @@ def fetch_page(
     empty page, as OpenAI answers a cursor it does not know.
     """
     seq = table.c.seq
+    if after is not None and "\x00" in after:
+        return [], False  # no id holds a NUL (and PostgreSQL refuses one in a query)
     if after is not None:
         start = conn.execute(
             select(seq).where(table.c.id == after, table.c.project == project)
