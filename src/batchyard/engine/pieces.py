@@ -11,6 +11,10 @@ so the finalizer merges them unchanged. Lines a piece did not finish (expired,
 failed, cancelled upstream) go into a new piece while the window allows. A piece
 the upstream refuses for its enqueued-token limit teaches the store that limit
 and waits for room. Near the deadline, a `fallback` model runs what is left.
+
+Just past the size guide on purpose: one piece's life (record, upload, create, poll,
+merge, resubmit) reads best in one place; its line bookkeeping is in piece_lines and
+the stragglers' model in fallback.
 """
 
 from __future__ import annotations
