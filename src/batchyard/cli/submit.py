@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -17,7 +18,7 @@ from batchyard.cli.watch import follow, notify_options
 from batchyard.client.connection import make_client, resolve_base_url
 from batchyard.client.errors import ToolkitError
 from batchyard.client.manifest import default_manifest_path, lock_job
-from batchyard.client.submit import open_job
+from batchyard.client.submit import JobOptions, open_job
 from batchyard.wording import counted
 
 
@@ -61,19 +62,14 @@ def _metadata(pairs: tuple[str, ...]) -> dict[str, str]:
 @notify_options
 def submit(
     files: tuple[Path, ...],
-    base_url: str | None,
     manifest_path: Path | None,
-    endpoint: str | None,
-    completion_window: str,
-    max_requests: int,
-    max_bytes: int,
-    max_in_flight: int,
     pairs: tuple[str, ...],
     wait: bool,
     no_model_check: bool,
     interval: float,
     desktop: bool,
     slack_webhook: str | None,
+    **job: Any,
 ) -> None:
     """Submit FILES (batch JSONL) as one job of as many batches as the limits need.
 
@@ -90,19 +86,9 @@ def submit(
     """
     manifest_path = manifest_path or default_manifest_path(files[0])
     with user_errors(), lock_job(manifest_path):
-        manifest, resumed = open_job(
-            list(files),
-            manifest_path,
-            base_url=base_url,
-            endpoint=endpoint,
-            completion_window=completion_window,
-            max_requests=max_requests,
-            max_bytes=max_bytes,
-            max_in_flight=max_in_flight,
-            metadata=_metadata(pairs),
-            check_models=not no_model_check,
-        )
-        client = make_client(resolve_base_url(base_url, manifest))
+        options = JobOptions(**job, metadata=_metadata(pairs))
+        manifest, resumed = open_job(list(files), manifest_path, options, not no_model_check)
+        client = make_client(resolve_base_url(options.base_url, manifest))
         if resumed:
             say(f"resuming {manifest.job} from {manifest_path}")
         else:

@@ -22,7 +22,7 @@ from batchyard.client.errors import ToolkitError
 from batchyard.client.index import Index
 from batchyard.client.manifest import Manifest, load, lock_job
 from batchyard.client.retry import add_round, retryable
-from batchyard.client.submit import Submitter, open_job
+from batchyard.client.submit import JobOptions, Submitter, open_job
 
 # A batch's window is 24 h and an expired batch is terminal, so a wait that has
 # seen nothing terminal after 25 h is stuck (a server that is down, say).
@@ -48,17 +48,11 @@ def prepare(
     """
     manifest_path = Path(manifest)
     with lock_job(manifest_path):
-        job, _ = open_job(
-            [Path(p) for p in inputs],
-            manifest_path,
-            base_url=base_url,
-            endpoint=endpoint,
-            completion_window=completion_window,
-            max_requests=max_requests,
-            max_bytes=max_bytes,
-            max_in_flight=max_in_flight,
-            metadata=metadata or {},
-        )
+        options = JobOptions(
+            base_url, endpoint, completion_window, max_requests, max_bytes, max_in_flight,
+            metadata or {},
+        )  # fmt: skip
+        job, _ = open_job([Path(p) for p in inputs], manifest_path, options)
     if not job.parts:
         raise ToolkitError("nothing to submit: the inputs hold no requests")
     return {"manifest": str(manifest_path), "job": job.job, "parts": len(job.parts)}

@@ -15,6 +15,7 @@ import os
 import signal
 import time
 from collections.abc import Callable, Container, Iterable
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -47,18 +48,22 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+@dataclass(frozen=True)
+class JobOptions:
+    """What a new job is made with: `batchyard submit`'s options and `pipeline.prepare`'s
+    keywords, under the names the manifest records them by. A resumed job keeps its own."""
+
+    base_url: str | None = None
+    endpoint: str | None = None
+    completion_window: str = "24h"
+    max_requests: int = 50_000
+    max_bytes: int = 200 * 1024 * 1024
+    max_in_flight: int = 3
+    metadata: dict[str, str] = field(default_factory=dict)
+
+
 def open_job(
-    inputs: list[Path],
-    manifest_path: Path,
-    *,
-    base_url: str | None,
-    endpoint: str | None,
-    completion_window: str,
-    max_requests: int,
-    max_bytes: int,
-    max_in_flight: int,
-    metadata: dict[str, str],
-    check_models: bool = True,
+    inputs: list[Path], manifest_path: Path, options: JobOptions, check_models: bool = True
 ) -> tuple[Manifest, bool]:
     """The job of `manifest_path`, and whether it was resumed: the recorded one (whose
     inputs must be the same files), else a new one, validated against the models the
@@ -71,21 +76,12 @@ def open_job(
         job = load(manifest_path)
         check_same_inputs(job, inputs)
         return job, True
-    if len(metadata) > 14:
+    if len(options.metadata) > 14:
         raise ToolkitError("at most 14 --metadata pairs (batchyard adds 2 of OpenAI's 16)")
-    url = resolve_base_url(base_url)
-    endpoint = endpoint or infer_endpoint(inputs[0])
-    manifest = Manifest(
-        path=manifest_path,
-        job=Manifest.new_job_id(),
-        endpoint=endpoint,
-        completion_window=completion_window,
-        max_requests=max_requests,
-        max_bytes=max_bytes,
-        max_in_flight=max_in_flight,
-        base_url=url,
-        metadata=metadata,
-    )
+    url = resolve_base_url(options.base_url)
+    endpoint = options.endpoint or infer_endpoint(inputs[0])
+    options = replace(options, base_url=url, endpoint=endpoint)
+    manifest = Manifest(path=manifest_path, job=Manifest.new_job_id(), **asdict(options))
     models = served_models(make_client(url), endpoint) if check_models else None
     return create_job(inputs, manifest, models), False
 
