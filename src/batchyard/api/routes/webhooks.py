@@ -8,7 +8,6 @@ answers with the receiver's status code.
 
 from __future__ import annotations
 
-import secrets
 import time
 from typing import Annotated, Any
 
@@ -250,8 +249,7 @@ async def test_endpoint(
         raise no_such_endpoint(endpoint_id)
     await _url(record.url, settings.webhooks)  # the policy may have tightened since
     now = int(time.time())
-    sample_batch = "batch_" + secrets.token_hex(16)
-    payload = event_payload(ids.event_id(), body.event_type, sample_batch, now)
+    payload = event_payload(ids.event_id(), body.event_type, ids.batch_id(), now)
     keys = [record.secret]
     if record.previous_secret and (record.previous_secret_until or 0) > now:
         keys.append(record.previous_secret)
