@@ -352,6 +352,49 @@ def test_a_refusal_for_the_enqueued_limit_is_waited_out_and_its_limit_learned(
     assert metric(pair.down, "batchyard_piece_enqueued_tokens", model=MODEL) == 0
 
 
+def test_a_learned_limit_is_forgotten_after_relearn_seconds_and_a_raised_one_used(
+    pair_factory: Any, tmp_path: Path
+) -> None:
+    """The upstream holds 1,500 enqueued lines, then is restarted holding 100,000. Under
+    the limit learned from the first refusals one 1,000-line piece at a time would go;
+    with `relearn_seconds = 1` the downstream tries again above it, and the second batch
+    has its pieces enqueued together, none refused."""
+    pair = pair_factory(
+        {"latency_ms": 5, "max_group": 1, "max_concurrency": 2},
+        up={"project_defaults": {"max_enqueued_lines": 1500}},
+        options={"relearn_seconds": 1},
+        engine={"max_attempts": 1},
+    )
+    down = pair.client(pair.down)
+    first = wait_for(down, pair.submit(3_000), {"completed", "failed"}, 300)
+    assert first.status == "completed", first
+    assert [b for b in assert_pieces_unique(pair, first.id) if b.status == "failed"]
+
+    pair.up.stop()
+    config = tmp_path / "up.toml"
+    text = config.read_text()
+    assert "max_enqueued_lines = 1500" in text
+    config.write_text(text.replace("max_enqueued_lines = 1500", "max_enqueued_lines = 100000"))
+    pair.up.start()
+    time.sleep(1.5)  # what was learned is older than relearn_seconds now
+
+    batch_id, most_live = pair.submit(3_000), 0
+    deadline = time.monotonic() + 300
+    while (batch := down.batches.retrieve(batch_id)).status not in {"completed", "failed"}:
+        assert time.monotonic() < deadline, batch
+        live = batch.model_extra["batchyard"].get("pieces", {}).get("live", [])
+        most_live = max(most_live, len(live))
+        time.sleep(0.1)
+    assert batch.status == "completed", batch
+    out = results(down, batch.output_file_id)
+    assert Counter(r["custom_id"] for r in out) == Counter(f"r{i}" for i in range(3_000))
+    ours = assert_pieces_unique(pair, batch_id)
+    assert [b.status for b in ours] == ["completed"] * 3, (
+        "cut small or refused: the old learned limit held"
+    )
+    assert most_live >= 2, "the pieces went one at a time, as under the learned limit"
+
+
 def test_a_429_on_create_is_retried_and_creates_nothing_twice(pair_factory: Any) -> None:
     """The upstream keeps at most two batches open per project: the third piece's create
     is refused with 429 until one ends, then made once."""

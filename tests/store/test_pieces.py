@@ -70,6 +70,27 @@ def test_a_refusal_teaches_a_lower_limit_that_every_reserve_then_keeps(store: St
     assert store.pieces.summary("batch_a")["learned_enqueued_tokens"] == 100
 
 
+def test_a_learned_limit_is_forgotten_once_old_so_a_raised_one_can_be_found(
+    store: Store,
+) -> None:
+    held, refused = piece(1, [1], 300), piece(2, [2], 200)
+    assert store.pieces.reserve(held, None) and store.pieces.reserve(refused, None)
+    assert store.pieces.learn_limit(refused, 5.0) == 300
+    assert not store.pieces.forget_limit("m", 5.0)  # learned at 5.0: not older than that
+    assert not store.pieces.forget_limit("other", 100.0)
+    assert store.pieces.learned_limits() == {"m": 300}
+    assert not store.pieces.reserve(piece(3, [3], 1), 1000)
+    assert store.pieces.forget_limit("m", 5.5)
+    assert store.pieces.learned_limits() == {}
+    assert store.pieces.summary("batch_a")["learned_enqueued_tokens"] is None
+    assert store.pieces.reserve(piece(3, [3], 1), 1000)  # the configured limit again
+    assert not store.pieces.reserve(piece(4, [4], 800), 1000)
+    again = piece(5, [5], 100)
+    assert store.pieces.reserve(again, None)
+    assert store.pieces.learn_limit(again, 9.0) == 301  # a refusal teaches it anew
+    assert store.pieces.learned_limits() == {"m": 301}
+
+
 def test_the_fallback_row_counts_lines_and_usage_but_is_no_piece(store: Store) -> None:
     assert store.pieces.reserve(piece(1, [1, 2, 3], 30), None)
     store.pieces.record_fallback("batch_a", 0, "m", [2], Usage(5, 7), 1.0)

@@ -38,6 +38,7 @@ class BatchAPIOptions:
     completion_window: str = "24h"
     fallback: str | None = None
     fallback_seconds: float = 3600.0  # the deadline is near: this much of the window is left
+    relearn_seconds: float = 3600.0  # a learned enqueued limit this old is tried above again
     timeout_seconds: float = 60.0
 
     def __post_init__(self) -> None:
@@ -47,8 +48,8 @@ class BatchAPIOptions:
             raise ValueError("enqueued_tokens must be a positive integer")
         if self.poll_seconds <= 0:
             raise ValueError("poll_seconds must be positive")
-        if self.fallback_seconds < 0:
-            raise ValueError("fallback_seconds must be 0 or more")
+        if self.fallback_seconds < 0 or self.relearn_seconds < 0:
+            raise ValueError("fallback_seconds and relearn_seconds must be 0 or more")
 
 
 def configured_limits(settings: Settings) -> dict[str, int | None]:

@@ -228,6 +228,12 @@ class PieceRunner:
         pending = [n for n in self.lines.open_numbers() if n not in covered]
         if not pending:
             return
+        if self.options.relearn_seconds:  # the upstream may have raised its limit since
+            await asyncio.to_thread(
+                self.store.pieces.forget_limit,
+                self.claim.model,
+                time.time() - self.options.relearn_seconds,
+            )
         learned = await asyncio.to_thread(self.store.pieces.learned_limits)
         known = [v for v in (self.options.enqueued_tokens, learned.get(self.claim.model)) if v]
         limit = min(known) if known else None

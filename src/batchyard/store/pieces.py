@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, select, update
 
 from batchyard.records import Usage
 from batchyard.store.base import StoreBase
@@ -112,7 +112,8 @@ class PieceStore(StoreBase):
     def learn_limit(self, piece: PieceRecord, now: float) -> int:
         """The upstream refused `piece` for its enqueued-token limit: the limit is at most
         what the model had enqueued besides it then (half the piece when that was
-        nothing). Only ever lowered; the piece becomes `refused`. Returns the limit."""
+        nothing). Only ever lowered until `forget_limit`; the piece becomes `refused`. Returns
+        the limit."""
         with self._tx() as conn:
             known = self._limit(conn, piece.model, None)  # under the model's lock
             others = self._enqueued(conn, piece.model) - (piece.tokens if piece.live else 0)
@@ -134,6 +135,18 @@ class PieceStore(StoreBase):
             self._set(conn, piece, status="refused")
         piece.status = "refused"
         return seen
+
+    def forget_limit(self, model: str, learned_before: float) -> bool:
+        """Drop the model's learned limit if it was learned before `learned_before`, so the
+        configured limit is tried again: an upstream's limit may have been raised since.
+        True if one was dropped (a refusal then teaches it anew)."""
+        with self._tx() as conn:
+            dropped = conn.execute(
+                delete(piece_limits).where(
+                    piece_limits.c.model == model, piece_limits.c.learned_at < learned_before
+                )
+            )
+            return bool(dropped.rowcount)
 
     def learned_limits(self) -> dict[str, int]:
         with self._tx() as conn:
