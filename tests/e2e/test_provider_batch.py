@@ -356,9 +356,9 @@ def test_a_learned_limit_is_forgotten_after_relearn_seconds_and_a_raised_one_use
     pair_factory: Any, tmp_path: Path
 ) -> None:
     """The upstream holds 1,500 enqueued lines, then is restarted holding 100,000. Under
-    the limit learned from the first refusals one 1,000-line piece at a time would go;
-    with `relearn_seconds = 1` the downstream tries again above it, and the second batch
-    has its pieces enqueued together, none refused."""
+    the limit learned from the first refusals, pieces would be cut to that limit and go
+    one at a time; with `relearn_seconds = 1` the downstream tries again above it, and
+    the second batch goes as three 1,000-line pieces enqueued together, none refused."""
     pair = pair_factory(
         {"latency_ms": 5, "max_group": 1, "max_concurrency": 2},
         up={"project_defaults": {"max_enqueued_lines": 1500}},
