@@ -264,7 +264,10 @@ class PieceStore(StoreBase):
     def summary(self, batch_id: str) -> dict[str, Any]:
         """What a batch's extra fields show: pieces by status, the live ones' provider ids
         and upstream statuses, their estimated enqueued tokens, the lines the fallback model
-        ran (and their usage), and the enqueued-token limit learned upstream."""
+        ran (and their usage), and the enqueued-token limit learned upstream.
+
+        Read at every retrieve of the batch: the pieces' line lists (all of the batch's
+        line numbers) are not read, only the fallback rows' counts of them, in SQL."""
         with self._tx() as conn:
             rows = conn.execute(
                 select(
@@ -272,39 +275,38 @@ class PieceStore(StoreBase):
                     pieces.c.provider_batch_id,
                     pieces.c.provider_status,
                     pieces.c.tokens,
-                    pieces.c.lines,
-                    pieces.c.usage,
                     pieces.c.model,
-                ).where(pieces.c.batch_id == batch_id)
+                ).where(pieces.c.batch_id == batch_id, pieces.c.status != FALLBACK)
             ).all()
-            models = {r[6] for r in rows}
+            fallbacks = conn.execute(
+                select(
+                    func.json_array_length(pieces.c.lines), pieces.c.usage, pieces.c.model
+                ).where(pieces.c.batch_id == batch_id, pieces.c.status == FALLBACK)
+            ).all()
+            models = {r[4] for r in rows} | {r[2] for r in fallbacks}
             learned = conn.execute(
                 select(piece_limits.c.enqueued_tokens).where(piece_limits.c.model.in_(models))
             ).scalar()
         by_status: dict[str, int] = {}
         live = []
-        tokens, total = 0, 0
-        fallback_lines = 0
-        used = Usage()
-        for status, provider_id, provider_status, piece_tokens, lines, usage, _ in rows:
-            if status == FALLBACK:
-                fallback_lines += len(lines)
-                used.add(Usage(**(usage or {})))
-                continue
-            total += 1
+        tokens = 0
+        for status, provider_id, provider_status, piece_tokens, _ in rows:
             by_status[status] = by_status.get(status, 0) + 1
             if status in LIVE:
                 tokens += piece_tokens
                 if provider_id:
                     live.append({"id": provider_id, "status": provider_status})
+        used = Usage()
+        for _, usage, _ in fallbacks:
+            used.add(Usage(**(usage or {})))
         return {
-            "total": total,
+            "total": len(rows),
             "by_status": by_status,
             "live": live,
             "enqueued_tokens": tokens,
             "learned_enqueued_tokens": None if learned is None else int(learned),
             "fallback": {
-                "lines": fallback_lines,
+                "lines": sum(int(n or 0) for n, _, _ in fallbacks),
                 "usage": {"input_tokens": used.input_tokens, "output_tokens": used.output_tokens},
             },
         }
