@@ -69,7 +69,7 @@ def submit(
     interval: float,
     desktop: bool,
     slack_webhook: str | None,
-    **job: Any,
+    **job: Any,  # the rest of the options are JobOptions' fields, by the same names
 ) -> None:
     """Submit FILES (batch JSONL) as one job of as many batches as the limits need.
 

@@ -49,9 +49,14 @@ def prepare(
     manifest_path = Path(manifest)
     with lock_job(manifest_path):
         options = JobOptions(
-            base_url, endpoint, completion_window, max_requests, max_bytes, max_in_flight,
-            metadata or {},
-        )  # fmt: skip
+            base_url=base_url,
+            endpoint=endpoint,
+            completion_window=completion_window,
+            max_requests=max_requests,
+            max_bytes=max_bytes,
+            max_in_flight=max_in_flight,
+            metadata=metadata or {},
+        )
         job, _ = open_job([Path(p) for p in inputs], manifest_path, options)
     if not job.parts:
         raise ToolkitError("nothing to submit: the inputs hold no requests")
